@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * scamem: a refcounted set of pages that are owned, mapped and freed
+ * together.  See Documentation/mm/scamem.rst.
+ */
+#ifndef _LINUX_SCAMEM_H
+#define _LINUX_SCAMEM_H
+
+#include <linux/gfp_types.h>
+#include <linux/llist.h>
+#include <linux/mm_types.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+
+struct scamem;
+
+/**
+ * struct scamem_ops - callbacks from scamem to the owner of a scamem
+ * @release: Called exactly once, by the scamem_put() that drops the last
+ *	reference, before the pages go back to the page allocator.  The
+ *	pages are still allocated and their contents intact.  Called in the
+ *	context of that scamem_put(), which may be atomic: must not sleep.
+ *
+ * Owners that need further hooks get them here; a NULL hook means the
+ * owner does not care, so adding one never touches existing owners.
+ */
+struct scamem_ops {
+	void (*release)(struct scamem *sm);
+};
+
+/* Flags in scamem->flags */
+#define SCAMEM_ZEROED	BIT(0)	/* every page was allocated zeroed */
+
+/**
+ * struct scamem - a set of pages with one lifetime
+ * @refcount: References held by owners, mappings and pins; the pages are
+ *	freed when it drops to zero.
+ * @nr_pages: Number of pages in @pages.
+ * @capacity: Number of entries allocated for @pages.
+ * @flags: SCAMEM_* flags.
+ * @ops: Owner callbacks, or NULL.
+ * @private: Owner data, for @ops to use.
+ * @free_node: Links a dead scamem into the deferred-free list.
+ * @pages: The pages, in order.
+ *
+ * The page array is part of the descriptor, so a scamem costs one
+ * allocation and 32 bytes more than a bare array of page pointers.
+ */
+struct scamem {
+	refcount_t refcount;
+	unsigned int nr_pages;
+	unsigned int capacity;
+	unsigned int flags;
+	const struct scamem_ops *ops;
+	union {
+		void *private;		/* while the scamem is live */
+		struct llist_node free_node;	/* after ->release */
+	};
+	struct page *pages[] __counted_by(capacity);
+};
+
+#ifdef CONFIG_SCAMEM
+
+struct scamem *scamem_alloc_noprof(unsigned int nr_pages, gfp_t gfp, int nid);
+#define scamem_alloc(...)	alloc_hooks(scamem_alloc_noprof(__VA_ARGS__))
+
+struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid);
+#define scamem_create(...)	alloc_hooks(scamem_create_noprof(__VA_ARGS__))
+void scamem_add_pages(struct scamem *sm, unsigned int nr);
+
+void scamem_put(struct scamem *sm);
+struct scamem *page_scamem(const struct page *page);
+void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
+		  pgprot_t prot);
+void scamem_vunmap(struct scamem *sm, const void *addr);
+
+/**
+ * scamem_get - take a reference on a scamem
+ * @sm: The scamem; the caller must already hold a reference.
+ *
+ * Context: Any context.
+ * Return: @sm, for convenience.
+ */
+static inline struct scamem *scamem_get(struct scamem *sm)
+{
+	refcount_inc(&sm->refcount);
+	return sm;
+}
+
+/**
+ * scamem_tryget - take a reference on a scamem that may be dying
+ * @sm: The scamem, reached without a reference of one's own (for example
+ *	under RCU or a lock that keeps the descriptor from being freed).
+ *
+ * Context: Any context.
+ * Return: true if a reference was taken, false if @sm is being freed.
+ */
+static inline bool scamem_tryget(struct scamem *sm)
+{
+	return refcount_inc_not_zero(&sm->refcount);
+}
+
+/**
+ * scamem_nr_pages - number of pages in a scamem
+ * @sm: The scamem.
+ *
+ * Context: Any context.
+ * Return: The number of pages.
+ */
+static inline unsigned int scamem_nr_pages(const struct scamem *sm)
+{
+	return sm->nr_pages;
+}
+
+/**
+ * scamem_set_owner - attach owner callbacks to a new scamem
+ * @sm: A scamem nobody else can see yet.
+ * @ops: The owner's callbacks; must outlive @sm.
+ * @private: Owner data, passed back through @sm->private.
+ *
+ * Context: Any context.
+ */
+static inline void scamem_set_owner(struct scamem *sm,
+				    const struct scamem_ops *ops, void *private)
+{
+	sm->ops = ops;
+	sm->private = private;
+}
+
+/**
+ * scamem_page - one page of a scamem
+ * @sm: The scamem.
+ * @idx: Index of the page, from 0.
+ *
+ * Context: Any context.
+ * Return: The page at @idx, or NULL (with a warning) if @idx is out of
+ * range.
+ */
+static inline struct page *scamem_page(const struct scamem *sm,
+				       unsigned int idx)
+{
+	if (WARN_ON_ONCE(idx >= sm->nr_pages))
+		return NULL;
+	return sm->pages[idx];
+}
+
+#endif /* CONFIG_SCAMEM */
+#endif /* _LINUX_SCAMEM_H */

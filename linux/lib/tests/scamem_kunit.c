@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for scamem, the refcounted page-set descriptor.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/scamem.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+
+#include "../../mm/page_alloc.h"
+#include "../../mm/scamem_internal.h"
+
+/* Background allocations may move the free-page count a little. */
+#define FREE_PAGES_SLACK	64
+
+static const unsigned int page_counts[] = { 1, 2, 17, 512, 1024 };
+/* Large enough to stand out of the free-page noise. */
+static const unsigned int large_page_counts[] = { 256, 1024, 4096 };
+
+static void page_count_to_desc(const unsigned int *count, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u pages", *count);
+}
+
+KUNIT_ARRAY_PARAM(scamem_sizes, page_counts, page_count_to_desc);
+KUNIT_ARRAY_PARAM(scamem_large_sizes, large_page_counts, page_count_to_desc);
+
+/* Pages in the buddy allocator, per-cpu lists drained into it first. */
+static long free_pages_now(void)
+{
+	drain_all_pages(NULL);
+	return global_zone_page_state(NR_FREE_PAGES);
+}
+
+static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
+{
+	unsigned int nr = *(const unsigned int *)test->param_value, i;
+	struct scamem *sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), nr);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	for (i = 0; i < nr; i++) {
+		struct page *page = scamem_page(sm, i);
+
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+		KUNIT_EXPECT_FALSE(test, PageCompound(page));
+	}
+	scamem_put(sm);
+}
+
+static void page_scamem_should_find_the_scamem_of_every_page(struct kunit *test)
+{
+	unsigned int nr = *(const unsigned int *)test->param_value, i;
+	struct scamem *sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[i]), sm);
+	scamem_put(sm);
+}
+
+static void scamem_page_out_of_range_should_warn_and_return_null(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_NOT_NULL(test, scamem_page(sm, 3));
+	KUNIT_EXPECT_NULL(test, scamem_page(sm, 4));
+	KUNIT_EXPECT_NULL(test, scamem_page(sm, UINT_MAX));
+	scamem_put(sm);
+}
+
+static void page_scamem_of_other_pages_should_be_null(struct kunit *test)
+{
+	struct page *plain = alloc_page(GFP_KERNEL);
+	void *slab = kmalloc(64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, plain);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	KUNIT_EXPECT_NULL(test, page_scamem(plain));
+	KUNIT_EXPECT_NULL(test, page_scamem(virt_to_page(slab)));
+	/* A page whose ->private is used by someone else. */
+	set_page_private(plain, 0x1235);
+	KUNIT_EXPECT_NULL(test, page_scamem(plain));
+	SetPagePrivate(plain);
+	set_page_private(plain, 0x1234);
+	KUNIT_EXPECT_NULL(test, page_scamem(plain));
+	ClearPagePrivate(plain);
+	set_page_private(plain, 0);
+	kfree(slab);
+	__free_page(plain);
+}
+
+static void scamem_alloc_of_zero_pages_should_fail(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, scamem_alloc(0, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_NULL(test, scamem_create(0, GFP_KERNEL, NUMA_NO_NODE));
+}
+
+static void scamem_alloc_whose_size_overflows_should_fail(struct kunit *test)
+{
+	long before = free_pages_now();
+
+	KUNIT_EXPECT_NULL(test, scamem_alloc(UINT_MAX, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_NULL(test, scamem_alloc(INT_MAX / sizeof(void *),
+					     GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_GE(test, free_pages_now(), before - FREE_PAGES_SLACK);
+}
+
+static void scamem_alloc_with_gfp_zero_should_give_zeroed_pages(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(64, GFP_KERNEL | __GFP_ZERO,
+					 NUMA_NO_NODE);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_TRUE(test, sm->flags & SCAMEM_ZEROED);
+	for (i = 0; i < scamem_nr_pages(sm); i++) {
+		void *addr = kmap_local_page(scamem_page(sm, i));
+
+		KUNIT_EXPECT_TRUE(test, mem_is_zero(addr, PAGE_SIZE));
+		kunmap_local(addr);
+	}
+	scamem_put(sm);
+}
+
+static void scamem_alloc_without_gfp_zero_should_not_claim_zeroed(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(1, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_FALSE(test, sm->flags & SCAMEM_ZEROED);
+	scamem_put(sm);
+}
+
+static void scamem_alloc_should_honour_the_node(struct kunit *test)
+{
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		struct scamem *sm = scamem_alloc(32, GFP_KERNEL | __GFP_THISNODE,
+						 nid);
+		unsigned int i;
+
+		KUNIT_ASSERT_NOT_NULL(test, sm);
+		for (i = 0; i < scamem_nr_pages(sm); i++)
+			KUNIT_EXPECT_EQ(test, page_to_nid(scamem_page(sm, i)), nid);
+		scamem_put(sm);
+	}
+}
+
+/* A test owner: counts ->release calls and checks the pages then. */
+struct test_owner {
+	struct kunit *test;
+	int releases;
+	unsigned int pages_intact;
+};
+
+static void test_owner_release(struct scamem *sm)
+{
+	struct test_owner *owner = sm->private;
+	unsigned int i;
+
+	owner->releases++;
+	for (i = 0; i < scamem_nr_pages(sm); i++) {
+		u8 *addr = kmap_local_page(scamem_page(sm, i));
+
+		if (page_ref_count(scamem_page(sm, i)) == 1 && addr[0] == (u8)i)
+			owner->pages_intact++;
+		kunmap_local(addr);
+	}
+}
+
+static const struct scamem_ops test_owner_ops = {
+	.release = test_owner_release,
+};
+
+static void fill_first_bytes(struct scamem *sm)
+{
+	unsigned int i;
+
+	for (i = 0; i < scamem_nr_pages(sm); i++) {
+		u8 *addr = kmap_local_page(scamem_page(sm, i));
+
+		addr[0] = i;
+		kunmap_local(addr);
+	}
+}
+
+static void release_should_run_once_at_the_last_put(struct kunit *test)
+{
+	struct test_owner owner = { .test = test };
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	fill_first_bytes(sm);
+	scamem_get(sm);
+	KUNIT_EXPECT_TRUE(test, scamem_tryget(sm));
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 3);
+	scamem_put(sm);
+	scamem_put(sm);
+	KUNIT_EXPECT_EQ(test, owner.releases, 0);
+	scamem_put(sm);
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	KUNIT_EXPECT_EQ(test, owner.pages_intact, 8);
+}
+
+static void last_put_should_return_the_pages(struct kunit *test)
+{
+	unsigned int nr = *(const unsigned int *)test->param_value;
+	long before, allocated, after;
+	struct scamem *sm;
+
+	before = free_pages_now();
+	sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	allocated = free_pages_now();
+	scamem_get(sm);
+	scamem_put(sm);
+	/* Not the last put: the pages are still taken. */
+	KUNIT_EXPECT_LT(test, free_pages_now() - allocated, FREE_PAGES_SLACK);
+	scamem_put(sm);
+	after = free_pages_now();
+
+	KUNIT_EXPECT_GE(test, before - allocated, (long)nr - FREE_PAGES_SLACK);
+	KUNIT_EXPECT_LE(test, before - allocated, (long)nr + FREE_PAGES_SLACK);
+	KUNIT_EXPECT_GE(test, after - allocated, (long)nr - FREE_PAGES_SLACK);
+	KUNIT_EXPECT_GE(test, after, before - FREE_PAGES_SLACK);
+}
+
+static void put_in_atomic_context_should_free_later(struct kunit *test)
+{
+	struct test_owner owner = { .test = test };
+	struct scamem *sm = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
+	long allocated;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	allocated = free_pages_now();
+	local_irq_disable();
+	scamem_put(sm);
+	local_irq_enable();
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	scamem_flush_deferred();
+	KUNIT_EXPECT_GE(test, free_pages_now(),
+			allocated + 256 - FREE_PAGES_SLACK);
+}
+
+static void unbalanced_put_should_saturate_not_free(struct kunit *test)
+{
+	struct test_owner owner = { .test = test };
+	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	/* Pretend every reference was dropped but the memory is still here. */
+	refcount_set(&sm->refcount, 0);
+	scamem_put(sm);		/* refcount_t warns: underflow */
+	KUNIT_EXPECT_EQ(test, owner.releases, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), REFCOUNT_SATURATED);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(scamem_page(sm, 1)), sm);
+	refcount_set(&sm->refcount, 1);
+	scamem_put(sm);
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+}
+
+static void vmap_should_map_the_range_and_hold_a_reference(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	u8 *addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	fill_first_bytes(sm);
+	addr = scamem_vmap(sm, 2, 5, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 2);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, addr[i * PAGE_SIZE], 2 + i);
+	scamem_vunmap(sm, addr);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	scamem_put(sm);
+}
+
+static void vmap_outside_the_scamem_should_fail(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 0, 0, PAGE_KERNEL));
+	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 8, 1, PAGE_KERNEL));
+	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 4, 5, PAGE_KERNEL));
+	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 1, UINT_MAX, PAGE_KERNEL));
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	scamem_put(sm);
+}
+
+/* Allocation failure, one site at a time: nothing may be left behind. */
+
+static struct scamem *fail_descriptor(size_t size, gfp_t gfp, int nid)
+{
+	return NULL;
+}
+
+static unsigned int bulk_gives_half(gfp_t gfp, int nid, unsigned int nr,
+				    struct page **pages)
+{
+	return alloc_pages_bulk_node(gfp, nid, nr / 2, pages);
+}
+
+static unsigned int bulk_gives_none(gfp_t gfp, int nid, unsigned int nr,
+				    struct page **pages)
+{
+	return 0;
+}
+
+static struct page *one_fails(gfp_t gfp, int nid)
+{
+	return NULL;
+}
+
+/* More than FREE_PAGES_SLACK, so that a leak of them shows. */
+#define ONES_BEFORE_FAILING	100
+static int ones_left;
+
+static struct page *one_fails_after_a_few(gfp_t gfp, int nid)
+{
+	return ones_left-- > 0 ? alloc_pages_node(nid, gfp, 0) : NULL;
+}
+
+static void fail_at_descriptor(struct kunit *test)
+{
+	kunit_activate_static_stub(test, scamem_alloc_descriptor,
+				   fail_descriptor);
+}
+
+static void fail_after_half_in_bulk(struct kunit *test)
+{
+	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_gives_half);
+	kunit_activate_static_stub(test, scamem_alloc_one, one_fails);
+}
+
+static void fail_at_first_fallback(struct kunit *test)
+{
+	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_gives_none);
+	kunit_activate_static_stub(test, scamem_alloc_one, one_fails);
+}
+
+static void fail_at_later_fallback(struct kunit *test)
+{
+	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_gives_none);
+	kunit_activate_static_stub(test, scamem_alloc_one,
+				   one_fails_after_a_few);
+}
+
+struct alloc_failure {
+	const char *name;
+	void (*arm)(struct kunit *test);
+};
+
+static const struct alloc_failure alloc_failures[] = {
+	{ "descriptor", fail_at_descriptor },
+	{ "bulk gives half, fallback fails", fail_after_half_in_bulk },
+	{ "bulk gives none, fallback fails at once", fail_at_first_fallback },
+	{ "bulk gives none, fallback fails later", fail_at_later_fallback },
+};
+
+static void alloc_failure_to_desc(const struct alloc_failure *f, char *desc)
+{
+	strscpy(desc, f->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(alloc_failure, alloc_failures, alloc_failure_to_desc);
+
+static void alloc_failure_should_leave_nothing_behind(struct kunit *test)
+{
+	const struct alloc_failure *f = test->param_value;
+	long before;
+
+	f->arm(test);
+	ones_left = ONES_BEFORE_FAILING;
+	before = free_pages_now();
+	KUNIT_EXPECT_NULL(test, scamem_alloc(512, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_GE(test, free_pages_now(), before - FREE_PAGES_SLACK);
+}
+
+static struct kunit_case scamem_test_cases[] = {
+	KUNIT_CASE_PARAM(scamem_alloc_should_hold_the_requested_pages,
+			 scamem_sizes_gen_params),
+	KUNIT_CASE_PARAM(page_scamem_should_find_the_scamem_of_every_page,
+			 scamem_sizes_gen_params),
+	KUNIT_CASE(scamem_page_out_of_range_should_warn_and_return_null),
+	KUNIT_CASE(page_scamem_of_other_pages_should_be_null),
+	KUNIT_CASE(scamem_alloc_of_zero_pages_should_fail),
+	KUNIT_CASE(scamem_alloc_whose_size_overflows_should_fail),
+	KUNIT_CASE(scamem_alloc_with_gfp_zero_should_give_zeroed_pages),
+	KUNIT_CASE(scamem_alloc_without_gfp_zero_should_not_claim_zeroed),
+	KUNIT_CASE(scamem_alloc_should_honour_the_node),
+	KUNIT_CASE(release_should_run_once_at_the_last_put),
+	KUNIT_CASE_PARAM(last_put_should_return_the_pages,
+			 scamem_large_sizes_gen_params),
+	KUNIT_CASE(put_in_atomic_context_should_free_later),
+	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
+	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
+	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
+	KUNIT_CASE_PARAM(alloc_failure_should_leave_nothing_behind,
+			 alloc_failure_gen_params),
+	{}
+};
+
+static struct kunit_suite scamem_test_suite = {
+	.name = "scamem",
+	.test_cases = scamem_test_cases,
+};
+kunit_test_suite(scamem_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for scamem");
+MODULE_LICENSE("GPL");

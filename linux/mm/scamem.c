@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scamem: a refcounted set of pages that are owned, mapped and freed
+ * together.
+ *
+ * The owners of a scamem (a vm_struct, a user mapping, a GUP pin) each hold
+ * a reference on the scamem, never on its pages: the pages go back to the
+ * page allocator when the last reference is dropped, whichever it is.
+ *
+ * Each page points back to its scamem through page->private, tagged and
+ * flagged with PG_private so that page_scamem() can tell a scamem page from
+ * any other page without a search.  A page type would be cleaner, but it
+ * shares its word with _mapcount, and vmalloc pages are still mapped with
+ * vm_insert_page() by drivers that have not moved to scamem.
+ *
+ * See Documentation/mm/scamem.rst.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/scamem.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include "scamem_internal.h"
+
+/* Low bit of page->private on a scamem page; descriptors are aligned. */
+#define SCAMEM_PAGE_TAG	1UL
+
+static void scamem_tag_page(struct scamem *sm, struct page *page)
+{
+	set_page_private(page, (unsigned long)sm | SCAMEM_PAGE_TAG);
+	SetPagePrivate(page);
+}
+
+static void scamem_untag_page(struct page *page)
+{
+	ClearPagePrivate(page);
+	set_page_private(page, 0);
+}
+
+/**
+ * page_scamem - the scamem a page belongs to
+ * @page: Any page.
+ *
+ * Context: Any context.  The caller must keep the scamem alive (hold a
+ * reference, a pin, or a mapping of it) for the result to stay valid.
+ * Return: The scamem @page is part of, or NULL if it is not part of one.
+ */
+struct scamem *page_scamem(const struct page *page)
+{
+	unsigned long private;
+
+	/* Page cache, anon, slab and free pages use ->private their own way. */
+	if (!PagePrivate(page) || page->mapping || page_has_type(page))
+		return NULL;
+	private = page_private(page);
+	if (!(private & SCAMEM_PAGE_TAG))
+		return NULL;
+	return (struct scamem *)(private & ~SCAMEM_PAGE_TAG);
+}
+EXPORT_SYMBOL_GPL(page_scamem);
+
+/*
+ * The allocation sites, one function each so that the KUnit tests can make
+ * each of them fail in turn.
+ */
+VISIBLE_IF_KUNIT struct scamem *scamem_alloc_descriptor(size_t size,
+							 gfp_t gfp, int nid)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_descriptor, size, gfp, nid);
+	/* Zeroed: the bulk page allocator fills only the NULL slots. */
+	return kvmalloc_node_noprof(size, (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO,
+				    nid);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_descriptor);
+
+VISIBLE_IF_KUNIT unsigned int scamem_alloc_bulk(gfp_t gfp, int nid,
+						unsigned int nr,
+						struct page **pages)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_bulk, gfp, nid, nr, pages);
+	return alloc_pages_bulk_node_noprof(gfp, nid, nr, pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_bulk);
+
+VISIBLE_IF_KUNIT struct page *scamem_alloc_one(gfp_t gfp, int nid)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_one, gfp, nid);
+	return alloc_pages_node_noprof(nid, gfp, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
+
+/**
+ * scamem_create_noprof - allocate an empty scamem descriptor
+ * @capacity: Number of pages it will hold; at least 1.
+ * @gfp: Allocation flags of the pages; the descriptor uses their reclaim
+ *	flags only.
+ * @nid: Preferred node, or NUMA_NO_NODE.
+ *
+ * For page allocators that fill the page array themselves (vmalloc, with
+ * its high-order and mempolicy rules): write the pages to
+ * @sm->pages[scamem_nr_pages(sm)...] and publish them with
+ * scamem_add_pages().  Everyone else wants scamem_alloc().
+ *
+ * Context: Process context; may sleep if @gfp allows.
+ * Return: A scamem holding no pages with one reference, or NULL if
+ * @capacity is 0 or too large, or memory is short.
+ */
+struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
+{
+	size_t size = struct_size_t(struct scamem, pages, capacity);
+	struct scamem *sm;
+
+	if (!capacity || size > INT_MAX)
+		return NULL;
+	sm = scamem_alloc_descriptor(size, gfp, nid);
+	if (!sm)
+		return NULL;
+	refcount_set(&sm->refcount, 1);
+	sm->capacity = capacity;
+	if (gfp & __GFP_ZERO)
+		sm->flags |= SCAMEM_ZEROED;
+	return sm;
+}
+EXPORT_SYMBOL_GPL(scamem_create_noprof);
+
+/**
+ * scamem_add_pages - publish pages written to a scamem's page array
+ * @sm: A scamem from scamem_create() that nobody else can see yet.
+ * @nr: How many pages were written after the last published one.
+ *
+ * From here on the scamem owns the pages and frees them on its last put.
+ *
+ * Context: Any context.
+ */
+void scamem_add_pages(struct scamem *sm, unsigned int nr)
+{
+	unsigned int i;
+
+	if (WARN_ON_ONCE(nr > sm->capacity - sm->nr_pages))
+		nr = sm->capacity - sm->nr_pages;
+	for (i = sm->nr_pages; i < sm->nr_pages + nr; i++)
+		scamem_tag_page(sm, sm->pages[i]);
+	sm->nr_pages += nr;
+}
+EXPORT_SYMBOL_GPL(scamem_add_pages);
+
+/* Bulk first, then one page at a time: returns how many were allocated. */
+static unsigned int scamem_alloc_pages(struct scamem *sm, gfp_t gfp, int nid)
+{
+	unsigned int want = sm->capacity, done;
+
+	/* The bulk allocator gives up early; the fallback reclaims. */
+	done = scamem_alloc_bulk(gfp | __GFP_NOWARN, nid, want, sm->pages);
+	while (done < want) {
+		struct page *page = scamem_alloc_one(gfp, nid);
+
+		if (!page)
+			break;
+		sm->pages[done++] = page;
+	}
+	return done;
+}
+
+/**
+ * scamem_alloc_noprof - allocate a scamem and its pages
+ * @nr_pages: Number of pages; at least 1.
+ * @gfp: Allocation flags of the pages (__GFP_ZERO, __GFP_ACCOUNT, node
+ *	and reclaim modifiers are honoured).
+ * @nid: Preferred node, or NUMA_NO_NODE for the local one.
+ *
+ * Context: Process context; may sleep if @gfp allows.
+ * Return: A scamem holding @nr_pages order-0 pages with one reference,
+ * or NULL (with nothing left allocated) if @nr_pages is 0 or too large,
+ * or memory is short.
+ */
+struct scamem *scamem_alloc_noprof(unsigned int nr_pages, gfp_t gfp, int nid)
+{
+	struct scamem *sm = scamem_create_noprof(nr_pages, gfp, nid);
+	unsigned int done;
+
+	if (!sm)
+		return NULL;
+	done = scamem_alloc_pages(sm, gfp, nid);
+	scamem_add_pages(sm, done);
+	if (done < nr_pages) {
+		scamem_put(sm);
+		return NULL;
+	}
+	return sm;
+}
+EXPORT_SYMBOL_GPL(scamem_alloc_noprof);
+
+static void scamem_free_pages(struct scamem *sm)
+{
+	unsigned int i;
+
+	for (i = 0; i < sm->nr_pages; i++) {
+		scamem_untag_page(sm->pages[i]);
+		__free_page(sm->pages[i]);
+	}
+}
+
+/*
+ * A large descriptor lives in vmalloc space, and vfree() may sleep.
+ * Without preempt counting a held spinlock cannot be seen, so play safe.
+ */
+static void scamem_free_descriptor(struct scamem *sm)
+{
+	if (!is_vmalloc_addr(sm))
+		kfree(sm);
+	else if (IS_ENABLED(CONFIG_PREEMPT_COUNT) && preemptible())
+		vfree(sm);
+	else
+		vfree_atomic(sm);
+}
+
+static LLIST_HEAD(scamem_deferred);
+
+static void scamem_free_deferred(struct work_struct *work)
+{
+	struct llist_node *node = llist_del_all(&scamem_deferred);
+	struct scamem *sm, *next;
+
+	llist_for_each_entry_safe(sm, next, node, free_node) {
+		scamem_free_pages(sm);
+		scamem_free_descriptor(sm);
+	}
+}
+
+static DECLARE_WORK(scamem_free_work, scamem_free_deferred);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Lets the tests see the effect of a deferred free. */
+void scamem_flush_deferred(void)
+{
+	flush_work(&scamem_free_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
+#endif
+
+/**
+ * scamem_put - drop a reference on a scamem
+ * @sm: The scamem.
+ *
+ * The last put calls the owner's ->release, then returns the pages to the
+ * page allocator and frees the descriptor.  In interrupt context or with
+ * interrupts disabled, that work is deferred to a workqueue so as not to
+ * add latency; the pages are unreachable either way.  An unbalanced put is
+ * caught by refcount_t, which warns and saturates rather than freeing
+ * twice.
+ *
+ * Context: Any context but NMI.
+ */
+void scamem_put(struct scamem *sm)
+{
+	if (!refcount_dec_and_test(&sm->refcount))
+		return;
+	if (sm->ops && sm->ops->release)
+		sm->ops->release(sm);
+	if (in_interrupt() || irqs_disabled()) {
+		if (llist_add(&sm->free_node, &scamem_deferred))
+			schedule_work(&scamem_free_work);
+		return;
+	}
+	scamem_free_pages(sm);
+	scamem_free_descriptor(sm);
+}
+EXPORT_SYMBOL_GPL(scamem_put);
+
+/**
+ * scamem_vmap - map pages of a scamem into contiguous kernel space
+ * @sm: The scamem; the mapping takes a reference of its own.
+ * @first: Index of the first page to map.
+ * @count: Number of pages to map.
+ * @prot: Page protection, usually PAGE_KERNEL.
+ *
+ * Context: Process context; may sleep.
+ * Return: The address of the mapping, or NULL if the range is outside
+ * @sm or mapping failed.
+ */
+void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
+		  pgprot_t prot)
+{
+	void *addr;
+
+	if (!count || first >= sm->nr_pages || count > sm->nr_pages - first)
+		return NULL;
+	scamem_get(sm);
+	addr = vmap(&sm->pages[first], count, VM_MAP, prot);
+	if (!addr)
+		scamem_put(sm);
+	return addr;
+}
+EXPORT_SYMBOL_GPL(scamem_vmap);
+
+/**
+ * scamem_vunmap - undo scamem_vmap()
+ * @sm: The scamem that was mapped.
+ * @addr: The address scamem_vmap() returned.
+ *
+ * Drops the reference the mapping held, which may free @sm.
+ *
+ * Context: Process context; may sleep.
+ */
+void scamem_vunmap(struct scamem *sm, const void *addr)
+{
+	vunmap(addr);
+	scamem_put(sm);
+}
+EXPORT_SYMBOL_GPL(scamem_vunmap);
