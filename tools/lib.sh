@@ -44,3 +44,10 @@ record() {
 our_files() {
 	git -C "$TREE" diff --name-only --diff-filter=AM base HEAD
 }
+
+# A fingerprint of linux/ and patches/, taken when the tree is made, so
+# that export never overwrites edits made there since.
+sources_fingerprint() {
+	(cd "$TOP" && find linux patches -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}

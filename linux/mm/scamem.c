@@ -27,6 +27,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "internal.h"
 #include "scamem_internal.h"
 
 /* Low bit of page->private on a scamem page; descriptors are aligned. */
@@ -197,28 +198,15 @@ struct scamem *scamem_alloc_noprof(unsigned int nr_pages, gfp_t gfp, int nid)
 }
 EXPORT_SYMBOL_GPL(scamem_alloc_noprof);
 
-static void scamem_free_pages(struct scamem *sm)
+/* The pages go back before the descriptor that keeps them reachable. */
+static void scamem_free(struct scamem *sm)
 {
 	unsigned int i;
 
-	for (i = 0; i < sm->nr_pages; i++) {
+	for (i = 0; i < sm->nr_pages; i++)
 		scamem_untag_page(sm->pages[i]);
-		__free_page(sm->pages[i]);
-	}
-}
-
-/*
- * A large descriptor lives in vmalloc space, and vfree() may sleep.
- * Without preempt counting a held spinlock cannot be seen, so play safe.
- */
-static void scamem_free_descriptor(struct scamem *sm)
-{
-	if (!is_vmalloc_addr(sm))
-		kfree(sm);
-	else if (IS_ENABLED(CONFIG_PREEMPT_COUNT) && preemptible())
-		vfree(sm);
-	else
-		vfree_atomic(sm);
+	free_pages_bulk(sm->pages, sm->nr_pages);
+	kvfree(sm);
 }
 
 static LLIST_HEAD(scamem_deferred);
@@ -228,10 +216,8 @@ static void scamem_free_deferred(struct work_struct *work)
 	struct llist_node *node = llist_del_all(&scamem_deferred);
 	struct scamem *sm, *next;
 
-	llist_for_each_entry_safe(sm, next, node, free_node) {
-		scamem_free_pages(sm);
-		scamem_free_descriptor(sm);
-	}
+	llist_for_each_entry_safe(sm, next, node, free_node)
+		scamem_free(sm);
 }
 
 static DECLARE_WORK(scamem_free_work, scamem_free_deferred);
@@ -245,34 +231,64 @@ void scamem_flush_deferred(void)
 EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
 #endif
 
+/* Drop a reference; true if it was the last and ->release has run. */
+static bool scamem_put_last(struct scamem *sm)
+{
+	if (!refcount_dec_and_test(&sm->refcount))
+		return false;
+	if (sm->ops && sm->ops->release)
+		sm->ops->release(sm);
+	return true;
+}
+
+static void scamem_free_later(struct scamem *sm)
+{
+	if (llist_add(&sm->free_node, &scamem_deferred))
+		schedule_work(&scamem_free_work);
+}
+
 /**
  * scamem_put - drop a reference on a scamem
  * @sm: The scamem.
  *
  * The last put calls the owner's ->release, then returns the pages to the
- * page allocator and frees the descriptor.  In interrupt context or with
- * interrupts disabled, that work is deferred to a workqueue so as not to
- * add latency; the pages are unreachable either way.  An unbalanced put is
- * caught by refcount_t, which warns and saturates rather than freeing
- * twice.
+ * page allocator and frees the descriptor.  In interrupt context that is
+ * deferred to a workqueue, as vfree() does.  An unbalanced put is caught
+ * by refcount_t, which warns and saturates rather than freeing twice.
  *
- * Context: Any context but NMI.
+ * Context: Process context, may sleep; or interrupt context.  Where it is
+ * not known whether sleeping is allowed (a spinlock may be held), use
+ * scamem_put_atomic().
  */
 void scamem_put(struct scamem *sm)
 {
-	if (!refcount_dec_and_test(&sm->refcount))
+	if (!scamem_put_last(sm))
 		return;
-	if (sm->ops && sm->ops->release)
-		sm->ops->release(sm);
-	if (in_interrupt() || irqs_disabled()) {
-		if (llist_add(&sm->free_node, &scamem_deferred))
-			schedule_work(&scamem_free_work);
+	if (unlikely(in_interrupt())) {
+		scamem_free_later(sm);
 		return;
 	}
-	scamem_free_pages(sm);
-	scamem_free_descriptor(sm);
+	might_sleep();
+	scamem_free(sm);
 }
 EXPORT_SYMBOL_GPL(scamem_put);
+
+/**
+ * scamem_put_atomic - drop a reference on a scamem from any context
+ * @sm: The scamem.
+ *
+ * Like scamem_put(), but the last put only calls ->release and leaves the
+ * freeing to a workqueue.  For the holders that cannot know their context:
+ * GUP pins are released from I/O completions and under locks.
+ *
+ * Context: Any context but NMI.
+ */
+void scamem_put_atomic(struct scamem *sm)
+{
+	if (scamem_put_last(sm))
+		scamem_free_later(sm);
+}
+EXPORT_SYMBOL_GPL(scamem_put_atomic);
 
 /**
  * scamem_vmap - map pages of a scamem into contiguous kernel space

@@ -19,7 +19,7 @@ struct scamem;
  * @release: Called exactly once, by the scamem_put() that drops the last
  *	reference, before the pages go back to the page allocator.  The
  *	pages are still allocated and their contents intact.  Called in the
- *	context of that scamem_put(), which may be atomic: must not sleep.
+ *	context of that put, which may be atomic: must not sleep.
  *
  * Owners that need further hooks get them here; a NULL hook means the
  * owner does not care, so adding one never touches existing owners.
@@ -69,6 +69,7 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid);
 void scamem_add_pages(struct scamem *sm, unsigned int nr);
 
 void scamem_put(struct scamem *sm);
+void scamem_put_atomic(struct scamem *sm);
 struct scamem *page_scamem(const struct page *page);
 void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
 		  pgprot_t prot);

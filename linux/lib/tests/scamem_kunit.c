@@ -237,7 +237,9 @@ static void last_put_should_return_the_pages(struct kunit *test)
 	KUNIT_EXPECT_GE(test, after, before - FREE_PAGES_SLACK);
 }
 
-static void put_in_atomic_context_should_free_later(struct kunit *test)
+static DEFINE_SPINLOCK(test_lock);
+
+static void put_atomic_should_release_now_and_free_later(struct kunit *test)
 {
 	struct test_owner owner = { .test = test };
 	struct scamem *sm = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
@@ -245,11 +247,13 @@ static void put_in_atomic_context_should_free_later(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
+	fill_first_bytes(sm);
 	allocated = free_pages_now();
-	local_irq_disable();
-	scamem_put(sm);
-	local_irq_enable();
+	spin_lock_irq(&test_lock);
+	scamem_put_atomic(sm);
+	spin_unlock_irq(&test_lock);
 	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	KUNIT_EXPECT_EQ(test, owner.pages_intact, 256);
 	scamem_flush_deferred();
 	KUNIT_EXPECT_GE(test, free_pages_now(),
 			allocated + 256 - FREE_PAGES_SLACK);
@@ -408,7 +412,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(release_should_run_once_at_the_last_put),
 	KUNIT_CASE_PARAM(last_put_should_return_the_pages,
 			 scamem_large_sizes_gen_params),
-	KUNIT_CASE(put_in_atomic_context_should_free_later),
+	KUNIT_CASE(put_atomic_should_release_now_and_free_later),
 	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
