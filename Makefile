@@ -5,7 +5,7 @@
 T := tools
 
 .PHONY: help deps tree export kunit kunit-um kunit-x86_64 sparse checkpatch \
-	kerneldoc check run clean
+	kerneldoc check run bench clean
 
 help:		## list the targets
 	@grep -E '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -39,6 +39,9 @@ check: deps	## the whole test suite; ends with "N passed, N failed"
 
 run: tree	## boot the patched kernel in QEMU and run the demo
 	@$(T)/run
+
+bench: deps	## unpatched vs scamem kernel side by side: table, CSV, plots
+	@$(T)/bench
 
 clean:		## remove build output (keeps downloads and the base tree)
 	rm -rf build/kunit-* build/x86_64 build/results build/logs

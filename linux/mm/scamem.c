@@ -75,11 +75,17 @@ VISIBLE_IF_KUNIT struct scamem *scamem_alloc_descriptor(size_t size,
 							 gfp_t gfp, int nid)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_descriptor, size, gfp, nid);
-	/* Zeroed: the bulk page allocator fills only the NULL slots. */
-	return kvmalloc_node_noprof(size, (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO,
-				    nid);
+	return kmalloc_node_noprof(size, gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_descriptor);
+
+VISIBLE_IF_KUNIT struct page **scamem_alloc_array(size_t size, gfp_t gfp,
+						  int nid)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_array, size, gfp, nid);
+	return kvmalloc_node_noprof(size, gfp, nid);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_array);
 
 VISIBLE_IF_KUNIT unsigned int scamem_alloc_bulk(gfp_t gfp, int nid,
 						unsigned int nr,
@@ -96,6 +102,13 @@ VISIBLE_IF_KUNIT struct page *scamem_alloc_one(gfp_t gfp, int nid)
 	return alloc_pages_node_noprof(nid, gfp, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
+
+static void scamem_free_descriptor(struct scamem *sm)
+{
+	if (sm->pages != sm->inline_pages)
+		kvfree(sm->pages);
+	kfree(sm);
+}
 
 /**
  * scamem_create_noprof - allocate an empty scamem descriptor
@@ -115,14 +128,30 @@ EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
  */
 struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 {
-	size_t size = struct_size_t(struct scamem, pages, capacity);
+	/* Zeroed: the bulk page allocator fills only the NULL slots. */
+	gfp_t meta_gfp = (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO;
+	size_t array_size = array_size(capacity, sizeof(struct page *));
 	struct scamem *sm;
 
-	if (!capacity || size > INT_MAX)
+	if (!capacity || array_size > INT_MAX)
 		return NULL;
-	sm = scamem_alloc_descriptor(size, gfp, nid);
-	if (!sm)
-		return NULL;
+	if (struct_size(sm, inline_pages, capacity) <= PAGE_SIZE) {
+		sm = scamem_alloc_descriptor(struct_size(sm, inline_pages,
+							 capacity),
+					     meta_gfp, nid);
+		if (!sm)
+			return NULL;
+		sm->pages = sm->inline_pages;
+	} else {
+		sm = scamem_alloc_descriptor(sizeof(*sm), meta_gfp, nid);
+		if (!sm)
+			return NULL;
+		sm->pages = scamem_alloc_array(array_size, meta_gfp, nid);
+		if (!sm->pages) {
+			kfree(sm);
+			return NULL;
+		}
+	}
 	refcount_set(&sm->refcount, 1);
 	sm->capacity = capacity;
 	if (gfp & __GFP_ZERO)
@@ -137,6 +166,9 @@ EXPORT_SYMBOL_GPL(scamem_create_noprof);
  * @nr: How many pages were written after the last published one.
  *
  * From here on the scamem owns the pages and frees them on its last put.
+ * If @sm->flags has SCAMEM_BORROWED, the pages are references the caller
+ * hands over rather than pages it allocated: page_scamem() does not find
+ * them, and the last put drops those references.
  *
  * Context: Any context.
  */
@@ -146,11 +178,80 @@ void scamem_add_pages(struct scamem *sm, unsigned int nr)
 
 	if (WARN_ON_ONCE(nr > sm->capacity - sm->nr_pages))
 		nr = sm->capacity - sm->nr_pages;
-	for (i = sm->nr_pages; i < sm->nr_pages + nr; i++)
-		scamem_tag_page(sm, sm->pages[i]);
-	sm->nr_pages += nr;
+	if (!(sm->flags & SCAMEM_BORROWED))
+		for (i = sm->nr_pages; i < sm->nr_pages + nr; i++)
+			scamem_tag_page(sm, sm->pages[i]);
+	WRITE_ONCE(sm->nr_pages, sm->nr_pages + nr);
 }
 EXPORT_SYMBOL_GPL(scamem_add_pages);
+
+/**
+ * scamem_borrow_pages_noprof - make a scamem of pages the caller holds
+ * @pages: The pages; the array stays the caller's.
+ * @nr_pages: Number of pages; at least 1.
+ *
+ * For pages that belong to someone else (page cache pages, pages of
+ * another allocator) but should live as long as a scamem: the scamem takes
+ * over one reference on each page and drops it at its last put.
+ * page_scamem() does not find borrowed pages.
+ *
+ * Context: Process context; may sleep.
+ * Return: The scamem with one reference, or NULL (the page references stay
+ * the caller's) if @nr_pages is 0 or too large, or memory is short.
+ */
+struct scamem *scamem_borrow_pages_noprof(struct page **pages,
+					  unsigned int nr_pages)
+{
+	struct scamem *sm = scamem_create_noprof(nr_pages, GFP_KERNEL,
+						 NUMA_NO_NODE);
+
+	if (!sm)
+		return NULL;
+	sm->flags |= SCAMEM_BORROWED;
+	memcpy(sm->pages, pages, array_size(nr_pages, sizeof(*pages)));
+	scamem_add_pages(sm, nr_pages);
+	return sm;
+}
+EXPORT_SYMBOL_GPL(scamem_borrow_pages_noprof);
+
+/* Untag and free pages[first...last): put semantics, in batches. */
+static void scamem_free_pages(struct scamem *sm, unsigned int first,
+			      unsigned int last)
+{
+	unsigned int i;
+
+	if (!(sm->flags & SCAMEM_BORROWED))
+		for (i = first; i < last; i++)
+			scamem_untag_page(sm->pages[i]);
+	free_pages_bulk(sm->pages + first, last - first);
+}
+
+/**
+ * scamem_shrink - free the pages at the end of a scamem
+ * @sm: The scamem; the caller must hold the only reference.
+ * @nr_pages: How many pages to keep, at least 1.
+ *
+ * The owner's ->shrink hook runs first, while the pages are intact.  The
+ * page count is lowered before the pages are freed, so that a concurrent
+ * reader of scamem_nr_pages() never walks into freed pages it would not
+ * have seen anyway.  Does nothing (and warns) if someone else holds a
+ * reference: their pages must stay.
+ *
+ * Context: Process context; may sleep.
+ */
+void scamem_shrink(struct scamem *sm, unsigned int nr_pages)
+{
+	unsigned int old = sm->nr_pages;
+
+	if (WARN_ON_ONCE(!nr_pages || !scamem_exclusive(sm)) ||
+	    nr_pages >= old)
+		return;
+	if (sm->ops && sm->ops->shrink)
+		sm->ops->shrink(sm, nr_pages);
+	WRITE_ONCE(sm->nr_pages, nr_pages);
+	scamem_free_pages(sm, nr_pages, old);
+}
+EXPORT_SYMBOL_GPL(scamem_shrink);
 
 /* Bulk first, then one page at a time: returns how many were allocated. */
 static unsigned int scamem_alloc_pages(struct scamem *sm, gfp_t gfp, int nid)
@@ -201,12 +302,8 @@ EXPORT_SYMBOL_GPL(scamem_alloc_noprof);
 /* The pages go back before the descriptor that keeps them reachable. */
 static void scamem_free(struct scamem *sm)
 {
-	unsigned int i;
-
-	for (i = 0; i < sm->nr_pages; i++)
-		scamem_untag_page(sm->pages[i]);
-	free_pages_bulk(sm->pages, sm->nr_pages);
-	kvfree(sm);
+	scamem_free_pages(sm, 0, sm->nr_pages);
+	scamem_free_descriptor(sm);
 }
 
 static LLIST_HEAD(scamem_deferred);

@@ -7,6 +7,7 @@
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid);
+struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid);
 unsigned int scamem_alloc_bulk(gfp_t gfp, int nid, unsigned int nr,
 			       struct page **pages);
 struct page *scamem_alloc_one(gfp_t gfp, int nid);

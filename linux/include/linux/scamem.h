@@ -16,20 +16,24 @@ struct scamem;
 
 /**
  * struct scamem_ops - callbacks from scamem to the owner of a scamem
- * @release: Called exactly once, by the scamem_put() that drops the last
+ * @release: Called exactly once, by the put that drops the last
  *	reference, before the pages go back to the page allocator.  The
  *	pages are still allocated and their contents intact.  Called in the
  *	context of that put, which may be atomic: must not sleep.
+ * @shrink: Called by scamem_shrink() before the pages from index
+ *	@nr_pages on are freed.  Must not sleep.
  *
  * Owners that need further hooks get them here; a NULL hook means the
  * owner does not care, so adding one never touches existing owners.
  */
 struct scamem_ops {
 	void (*release)(struct scamem *sm);
+	void (*shrink)(struct scamem *sm, unsigned int nr_pages);
 };
 
 /* Flags in scamem->flags */
 #define SCAMEM_ZEROED	BIT(0)	/* every page was allocated zeroed */
+#define SCAMEM_BORROWED	BIT(1)	/* the pages are references the scamem holds */
 
 /**
  * struct scamem - a set of pages with one lifetime
@@ -38,25 +42,33 @@ struct scamem_ops {
  * @nr_pages: Number of pages in @pages.
  * @capacity: Number of entries allocated for @pages.
  * @flags: SCAMEM_* flags.
+ * @order: The pages come in naturally aligned, physically contiguous
+ *	groups of 2^@order (huge vmalloc maps them with large entries).
  * @ops: Owner callbacks, or NULL.
  * @private: Owner data, for @ops to use.
  * @free_node: Links a dead scamem into the deferred-free list.
- * @pages: The pages, in order.
+ * @pages: The pages, in order: @inline_pages, or a separate array for
+ *	large sets.
+ * @inline_pages: The page array of a set small enough to share the
+ *	descriptor's allocation.
  *
- * The page array is part of the descriptor, so a scamem costs one
- * allocation and 32 bytes more than a bare array of page pointers.
+ * A set whose descriptor and array fit in a page is one allocation.  A
+ * larger set has its array allocated apart: a page-sized array with a
+ * header in front would spill into the next allocation order.
  */
 struct scamem {
 	refcount_t refcount;
 	unsigned int nr_pages;
 	unsigned int capacity;
-	unsigned int flags;
+	unsigned short flags;
+	unsigned char order;
 	const struct scamem_ops *ops;
 	union {
 		void *private;		/* while the scamem is live */
 		struct llist_node free_node;	/* after ->release */
 	};
-	struct page *pages[] __counted_by(capacity);
+	struct page **pages;
+	struct page *inline_pages[];
 };
 
 #ifdef CONFIG_SCAMEM
@@ -67,6 +79,12 @@ struct scamem *scamem_alloc_noprof(unsigned int nr_pages, gfp_t gfp, int nid);
 struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid);
 #define scamem_create(...)	alloc_hooks(scamem_create_noprof(__VA_ARGS__))
 void scamem_add_pages(struct scamem *sm, unsigned int nr);
+
+struct scamem *scamem_borrow_pages_noprof(struct page **pages,
+					  unsigned int nr_pages);
+#define scamem_borrow_pages(...) \
+	alloc_hooks(scamem_borrow_pages_noprof(__VA_ARGS__))
+void scamem_shrink(struct scamem *sm, unsigned int nr_pages);
 
 void scamem_put(struct scamem *sm);
 void scamem_put_atomic(struct scamem *sm);
@@ -102,6 +120,22 @@ static inline bool scamem_tryget(struct scamem *sm)
 }
 
 /**
+ * scamem_exclusive - whether the caller's reference is the only one
+ * @sm: The scamem; the caller holds a reference.
+ *
+ * Meaningful only when no one else can take a reference meanwhile: the
+ * caller's own is the only way to reach @sm (nothing maps, pins or
+ * vmaps it).
+ *
+ * Context: Any context.
+ * Return: true if no one else holds a reference.
+ */
+static inline bool scamem_exclusive(const struct scamem *sm)
+{
+	return refcount_read(&sm->refcount) == 1;
+}
+
+/**
  * scamem_nr_pages - number of pages in a scamem
  * @sm: The scamem.
  *
@@ -110,7 +144,7 @@ static inline bool scamem_tryget(struct scamem *sm)
  */
 static inline unsigned int scamem_nr_pages(const struct scamem *sm)
 {
-	return sm->nr_pages;
+	return READ_ONCE(sm->nr_pages);	/* scamem_shrink() may lower it */
 }
 
 /**

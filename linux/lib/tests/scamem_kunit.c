@@ -11,6 +11,7 @@
 #include <linux/nodemask.h>
 #include <linux/scamem.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 #include "../../mm/page_alloc.h"
@@ -110,7 +111,7 @@ static void scamem_alloc_whose_size_overflows_should_fail(struct kunit *test)
 	long before = free_pages_now();
 
 	KUNIT_EXPECT_NULL(test, scamem_alloc(UINT_MAX, GFP_KERNEL, NUMA_NO_NODE));
-	KUNIT_EXPECT_NULL(test, scamem_alloc(INT_MAX / sizeof(void *),
+	KUNIT_EXPECT_NULL(test, scamem_alloc(INT_MAX / sizeof(void *) + 1,
 					     GFP_KERNEL, NUMA_NO_NODE));
 	KUNIT_EXPECT_GE(test, free_pages_now(), before - FREE_PAGES_SLACK);
 }
@@ -308,6 +309,326 @@ static void vmap_outside_the_scamem_should_fail(struct kunit *test)
 	scamem_put(sm);
 }
 
+static void small_sets_should_keep_the_array_inline(struct kunit *test)
+{
+	struct scamem *small = scamem_alloc(16, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *large = scamem_alloc(1024, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_ASSERT_NOT_NULL(test, large);
+	KUNIT_EXPECT_PTR_EQ(test, small->pages, &small->inline_pages[0]);
+	KUNIT_EXPECT_PTR_NE(test, large->pages, &large->inline_pages[0]);
+	scamem_put(small);
+	scamem_put(large);
+}
+
+struct shrink_owner {
+	unsigned int shrunk_to, pages_seen;
+};
+
+static void shrink_owner_shrink(struct scamem *sm, unsigned int nr_pages)
+{
+	struct shrink_owner *owner = sm->private;
+
+	owner->shrunk_to = nr_pages;
+	owner->pages_seen = scamem_nr_pages(sm);
+}
+
+static const struct scamem_ops shrink_owner_ops = {
+	.shrink = shrink_owner_shrink,
+};
+
+static void shrink_should_free_the_tail_and_keep_the_head(struct kunit *test)
+{
+	struct shrink_owner owner = {};
+	struct scamem *sm = scamem_alloc(1024, GFP_KERNEL, NUMA_NO_NODE);
+	long before;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &shrink_owner_ops, &owner);
+	fill_first_bytes(sm);
+	before = free_pages_now();
+	scamem_shrink(sm, 100);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 100);
+	KUNIT_EXPECT_EQ(test, owner.shrunk_to, 100);
+	KUNIT_EXPECT_EQ(test, owner.pages_seen, 1024);
+	KUNIT_EXPECT_GE(test, free_pages_now() - before, 924L - FREE_PAGES_SLACK);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(scamem_page(sm, 99)), sm);
+	KUNIT_EXPECT_EQ(test, *(u8 *)page_address(scamem_page(sm, 99)), 99);
+	scamem_put(sm);
+}
+
+static void shrink_of_a_shared_scamem_should_keep_every_page(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(64, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_get(sm);
+	scamem_shrink(sm, 10);		/* warns: someone else holds pages */
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 64);
+	scamem_put(sm);
+	scamem_put(sm);
+}
+
+static void borrowed_pages_should_get_their_reference_back(struct kunit *test)
+{
+	struct page *pages[4];
+	struct scamem *sm;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		get_page(pages[i]);	/* the reference the scamem takes over */
+	}
+	sm = scamem_borrow_pages(pages, 4);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_TRUE(test, sm->flags & SCAMEM_BORROWED);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, scamem_page(sm, i), pages[i]);
+		KUNIT_EXPECT_NULL(test, page_scamem(pages[i]));
+		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]), 2);
+	}
+	scamem_put(sm);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]), 1);
+		__free_page(pages[i]);
+	}
+}
+
+/* vmalloc on scamem: every area that owns pages is one scamem. */
+
+struct vmalloc_kind {
+	const char *name;
+	void *(*alloc)(unsigned long size);
+	unsigned long size;
+	bool zeroed;
+};
+
+static void *vmalloc_32_wrapper(unsigned long size)
+{
+	return vmalloc_32(size);
+}
+
+static void *vmalloc_user_wrapper(unsigned long size)
+{
+	return vmalloc_user(size);
+}
+
+static void *vzalloc_wrapper(unsigned long size)
+{
+	return vzalloc(size);
+}
+
+static void *vmalloc_wrapper(unsigned long size)
+{
+	return vmalloc(size);
+}
+
+static void *vmalloc_huge_wrapper(unsigned long size)
+{
+	return vmalloc_huge(size, GFP_KERNEL);
+}
+
+static void *kvmalloc_wrapper(unsigned long size)
+{
+	return kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void *vmalloc_node_wrapper(unsigned long size)
+{
+	return vmalloc_node(size, first_memory_node);
+}
+
+static const struct vmalloc_kind vmalloc_kinds[] = {
+	{ "vmalloc 1 page", vmalloc_wrapper, PAGE_SIZE },
+	{ "vmalloc 16 pages", vmalloc_wrapper, 16 * PAGE_SIZE },
+	{ "vmalloc 1 MiB", vmalloc_wrapper, SZ_1M },
+	{ "vmalloc 3 bytes", vmalloc_wrapper, 3 },
+	{ "vzalloc", vzalloc_wrapper, 64 * PAGE_SIZE, true },
+	{ "vmalloc_user", vmalloc_user_wrapper, 64 * PAGE_SIZE, true },
+	{ "vmalloc_32", vmalloc_32_wrapper, 64 * PAGE_SIZE },
+	{ "vmalloc_node", vmalloc_node_wrapper, 64 * PAGE_SIZE },
+	{ "vmalloc_huge 4 MiB", vmalloc_huge_wrapper, SZ_4M },
+	{ "kvmalloc 8 MiB", kvmalloc_wrapper, SZ_8M },
+};
+
+static void vmalloc_kind_to_desc(const struct vmalloc_kind *kind, char *desc)
+{
+	strscpy(desc, kind->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vmalloc_kind, vmalloc_kinds, vmalloc_kind_to_desc);
+
+static void vmalloc_area_should_be_one_scamem_of_its_pages(struct kunit *test)
+{
+	const struct vmalloc_kind *kind = test->param_value;
+	unsigned int nr, i, group;
+	struct scamem *sm;
+	void *addr;
+
+	addr = kind->alloc(kind->size);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	if (!is_vmalloc_addr(addr)) {	/* kvmalloc found a kmalloc buffer */
+		kvfree(addr);
+		kunit_skip(test, "kvmalloc did not use vmalloc");
+	}
+	sm = vmalloc_to_scamem(addr);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_PTR_EQ(test, vmalloc_to_scamem(addr + kind->size - 1), sm);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+
+	group = 1U << sm->order;
+	nr = ALIGN(PAGE_ALIGN(kind->size) >> PAGE_SHIFT, group);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), nr);
+	for (i = 0; i < scamem_nr_pages(sm); i++) {
+		struct page *page = scamem_page(sm, i);
+
+		KUNIT_EXPECT_PTR_EQ(test, page, vmalloc_to_page(addr + i * PAGE_SIZE));
+		KUNIT_EXPECT_PTR_EQ(test, page_scamem(page), sm);
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+		/* Huge areas: each group is one physically contiguous run. */
+		KUNIT_EXPECT_EQ(test, page_to_pfn(page),
+				page_to_pfn(scamem_page(sm, i & ~(group - 1))) +
+				(i & (group - 1)));
+	}
+	if (kind->zeroed)
+		KUNIT_EXPECT_TRUE(test, sm->flags & SCAMEM_ZEROED);
+	kunit_info(test, "%u pages, order %u", nr, sm->order);
+	kvfree(addr);
+}
+
+static void vmalloc_huge_should_use_large_groups(struct kunit *test)
+{
+	void *addr = vmalloc_huge(SZ_4M, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	if (!IS_ENABLED(CONFIG_HAVE_ARCH_HUGE_VMALLOC))
+		KUNIT_EXPECT_EQ(test, vmalloc_to_scamem(addr)->order, 0);
+	else
+		KUNIT_EXPECT_EQ(test, vmalloc_to_scamem(addr)->order,
+				PMD_SHIFT - PAGE_SHIFT);
+	vfree(addr);
+}
+
+static void vrealloc_shrink_should_shrink_the_scamem(struct kunit *test)
+{
+	u8 *p = vmalloc(16 * PAGE_SIZE), *q;
+	struct scamem *sm;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5a, 16 * PAGE_SIZE);
+	sm = vmalloc_to_scamem(p);
+	q = vrealloc(p, 4 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_PTR_EQ(test, vmalloc_to_scamem(q), sm);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 4);
+	KUNIT_EXPECT_EQ(test, q[4 * PAGE_SIZE - 1], 0x5a);
+	vfree(q);
+}
+
+static void vrealloc_grow_should_move_to_a_new_scamem(struct kunit *test)
+{
+	u8 *p = vmalloc(4 * PAGE_SIZE), *q;
+	struct scamem *sm;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xa5, 4 * PAGE_SIZE);
+	q = vrealloc(p, 64 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	sm = vmalloc_to_scamem(q);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 64);
+	KUNIT_EXPECT_EQ(test, q[0], 0xa5);
+	KUNIT_EXPECT_EQ(test, q[4 * PAGE_SIZE - 1], 0xa5);
+	vfree(q);
+}
+
+static void vrealloc_shrink_should_keep_pages_someone_holds(struct kunit *test)
+{
+	u8 *p = vmalloc(16 * PAGE_SIZE), *q;
+	struct scamem *sm;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	sm = vmalloc_get_scamem(p);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	q = vrealloc(p, 4 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 16);
+	vfree(q);
+	scamem_put(sm);
+}
+
+static void vfree_while_held_should_keep_the_pages(struct kunit *test)
+{
+	const unsigned int nr = 256;
+	u8 *p = vmalloc(nr * PAGE_SIZE), *map;
+	long vmalloc_before, vmalloc_during, free_held;
+	struct scamem *sm;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < nr; i++)
+		p[i * PAGE_SIZE] = i;
+	sm = vmalloc_get_scamem(p);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 2);
+	vmalloc_before = global_node_page_state(NR_VMALLOC);
+
+	vfree(p);
+	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	/* Per-cpu counter drift is a few pages; a wrong count is 256 off. */
+	vmalloc_during = global_node_page_state(NR_VMALLOC);
+	KUNIT_EXPECT_LT(test, abs(vmalloc_during - vmalloc_before),
+			FREE_PAGES_SLACK);
+
+	/* The pages are still ours: read and write them through a new map. */
+	map = scamem_vmap(sm, 0, nr, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, map[i * PAGE_SIZE], (u8)i);
+		map[i * PAGE_SIZE + 1] = ~i;
+	}
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ(test, map[i * PAGE_SIZE + 1], (u8)~i);
+	scamem_vunmap(sm, map);
+
+	free_held = free_pages_now();
+	scamem_put(sm);
+	KUNIT_EXPECT_GE(test, free_pages_now() - free_held,
+			(long)nr - FREE_PAGES_SLACK);
+	KUNIT_EXPECT_LT(test, abs(global_node_page_state(NR_VMALLOC) -
+				  (vmalloc_during - nr)), FREE_PAGES_SLACK);
+}
+
+static void vmap_put_pages_should_borrow_the_pages(struct kunit *test)
+{
+	struct page **pages = kvmalloc_array(4, sizeof(*pages), GFP_KERNEL);
+	struct page *mine[4];
+	struct scamem *sm;
+	void *addr;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < 4; i++) {
+		mine[i] = pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		get_page(pages[i]);	/* vmap takes this one over */
+	}
+	addr = vmap(pages, 4, VM_MAP | VM_MAP_PUT_PAGES, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	sm = vmalloc_to_scamem(addr);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_TRUE(test, sm->flags & SCAMEM_BORROWED);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 4);
+	/* The array was handed over: it is gone. */
+	vfree(addr);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, page_ref_count(mine[i]), 1);
+		__free_page(mine[i]);
+	}
+}
+
 /* Allocation failure, one site at a time: nothing may be left behind. */
 
 static struct scamem *fail_descriptor(size_t size, gfp_t gfp, int nid)
@@ -347,6 +668,16 @@ static void fail_at_descriptor(struct kunit *test)
 				   fail_descriptor);
 }
 
+static struct page **fail_array(size_t size, gfp_t gfp, int nid)
+{
+	return NULL;
+}
+
+static void fail_at_array(struct kunit *test)
+{
+	kunit_activate_static_stub(test, scamem_alloc_array, fail_array);
+}
+
 static void fail_after_half_in_bulk(struct kunit *test)
 {
 	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_gives_half);
@@ -373,6 +704,7 @@ struct alloc_failure {
 
 static const struct alloc_failure alloc_failures[] = {
 	{ "descriptor", fail_at_descriptor },
+	{ "page array", fail_at_array },
 	{ "bulk gives half, fallback fails", fail_after_half_in_bulk },
 	{ "bulk gives none, fallback fails at once", fail_at_first_fallback },
 	{ "bulk gives none, fallback fails later", fail_at_later_fallback },
@@ -416,8 +748,20 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
+	KUNIT_CASE(small_sets_should_keep_the_array_inline),
+	KUNIT_CASE(shrink_should_free_the_tail_and_keep_the_head),
+	KUNIT_CASE(shrink_of_a_shared_scamem_should_keep_every_page),
+	KUNIT_CASE(borrowed_pages_should_get_their_reference_back),
 	KUNIT_CASE_PARAM(alloc_failure_should_leave_nothing_behind,
 			 alloc_failure_gen_params),
+	KUNIT_CASE_PARAM(vmalloc_area_should_be_one_scamem_of_its_pages,
+			 vmalloc_kind_gen_params),
+	KUNIT_CASE(vmalloc_huge_should_use_large_groups),
+	KUNIT_CASE(vrealloc_shrink_should_shrink_the_scamem),
+	KUNIT_CASE(vrealloc_grow_should_move_to_a_new_scamem),
+	KUNIT_CASE(vrealloc_shrink_should_keep_pages_someone_holds),
+	KUNIT_CASE(vfree_while_held_should_keep_the_pages),
+	KUNIT_CASE(vmap_put_pages_should_borrow_the_pages),
 	{}
 };
 

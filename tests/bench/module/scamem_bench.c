@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel half of "make bench".  The same source builds against the
+ * unpatched and the scamem kernel and uses no scamem API, so that both are
+ * measured doing the same thing:
+ *
+ * - vmalloc() + vfree() of a given size, timed in the kernel;
+ * - a vmalloc_user() buffer mapped by ->mmap with remap_vmalloc_range(),
+ *   for userspace to time mmap, first touch and munmap;
+ * - pin_user_pages_fast() + unpin_user_pages() and get_user_pages_fast()
+ *   + put_page() of a user range, timed in the kernel;
+ * - many vmalloc areas held at once, for userspace to read the metadata
+ *   cost from /proc/meminfo.
+ *
+ * /dev/scamem_bench takes the ioctls below; results come back in the
+ * argument.
+ */
+
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "scamem_bench.h"
+
+static DEFINE_MUTEX(bench_lock);
+static void *user_buf;			/* the buffer ->mmap maps */
+static unsigned long user_buf_size;
+static void **held_areas;
+static unsigned long nr_held;
+
+static u64 bench_vmalloc(unsigned long size, unsigned long loops)
+{
+	u64 start = ktime_get_ns();
+	unsigned long i;
+
+	for (i = 0; i < loops; i++) {
+		void *p = vmalloc(size);
+
+		if (!p)
+			return 0;
+		vfree(p);
+	}
+	return ktime_get_ns() - start;
+}
+
+static u64 bench_pin(unsigned long uaddr, unsigned long size,
+		     unsigned long loops, bool pin)
+{
+	unsigned long nr = size >> PAGE_SHIFT, i;
+	struct page **pages;
+	u64 start, elapsed = 0;
+
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return 0;
+	for (i = 0; i < loops; i++) {
+		long got;
+
+		start = ktime_get_ns();
+		got = pin ? pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages) :
+			    get_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+		if (got != nr) {
+			if (got > 0 && pin)
+				unpin_user_pages(pages, got);
+			while (!pin && got-- > 0)
+				put_page(pages[got]);
+			elapsed = 0;
+			break;
+		}
+		if (pin) {
+			unpin_user_pages(pages, nr);
+		} else {
+			unsigned long j;
+
+			for (j = 0; j < nr; j++)
+				put_page(pages[j]);
+		}
+		elapsed += ktime_get_ns() - start;
+	}
+	kvfree(pages);
+	return elapsed;
+}
+
+static void free_held_areas(void)
+{
+	while (nr_held)
+		vfree(held_areas[--nr_held]);
+	kvfree(held_areas);
+	held_areas = NULL;
+}
+
+static int hold_areas(unsigned long count, unsigned long size)
+{
+	free_held_areas();
+	held_areas = kvcalloc(count, sizeof(*held_areas), GFP_KERNEL);
+	if (!held_areas)
+		return -ENOMEM;
+	for (nr_held = 0; nr_held < count; nr_held++) {
+		held_areas[nr_held] = vmalloc(size);
+		if (!held_areas[nr_held]) {
+			free_held_areas();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void free_user_buf(void)
+{
+	vfree(user_buf);
+	user_buf = NULL;
+	user_buf_size = 0;
+}
+
+static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct scamem_bench_args a;
+	long ret = 0;
+
+	if (copy_from_user(&a, (void __user *)arg, sizeof(a)))
+		return -EFAULT;
+	if (!a.loops || a.size > SZ_1G)
+		return -EINVAL;
+
+	mutex_lock(&bench_lock);
+	switch (cmd) {
+	case SCAMEM_BENCH_VMALLOC:
+		a.ns = bench_vmalloc(a.size, a.loops);
+		break;
+	case SCAMEM_BENCH_PIN:
+	case SCAMEM_BENCH_GUP:
+		if (!PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.size) || !a.size) {
+			ret = -EINVAL;
+			break;
+		}
+		a.ns = bench_pin(a.addr, a.size, a.loops,
+				 cmd == SCAMEM_BENCH_PIN);
+		break;
+	case SCAMEM_BENCH_USER_BUF:
+		free_user_buf();
+		user_buf = vmalloc_user(a.size);
+		user_buf_size = user_buf ? PAGE_ALIGN(a.size) : 0;
+		ret = user_buf ? 0 : -ENOMEM;
+		break;
+	case SCAMEM_BENCH_HOLD:
+		ret = hold_areas(a.loops, a.size);
+		break;
+	case SCAMEM_BENCH_RELEASE:
+		free_held_areas();
+		free_user_buf();
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&bench_lock);
+	if (!ret && copy_to_user((void __user *)arg, &a, sizeof(a)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static int bench_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&bench_lock);
+	if (user_buf && vma->vm_end - vma->vm_start <= user_buf_size)
+		ret = remap_vmalloc_range(vma, user_buf, vma->vm_pgoff);
+	mutex_unlock(&bench_lock);
+	return ret;
+}
+
+static const struct file_operations bench_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= bench_ioctl,
+	.mmap		= bench_mmap,
+};
+
+static struct miscdevice bench_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "scamem_bench",
+	.fops	= &bench_fops,
+};
+
+static int __init bench_init(void)
+{
+	return misc_register(&bench_dev);
+}
+
+static void __exit bench_exit(void)
+{
+	misc_deregister(&bench_dev);
+	free_held_areas();
+	free_user_buf();
+}
+
+module_init(bench_init);
+module_exit(bench_exit);
+MODULE_DESCRIPTION("scamem benchmarks, the same on both kernels");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ioctls of /dev/scamem_bench, shared by the module and the program. */
+#ifndef _SCAMEM_BENCH_H
+#define _SCAMEM_BENCH_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+struct scamem_bench_args {
+	__u64 size;	/* bytes */
+	__u64 loops;	/* repetitions, or number of areas for HOLD */
+	__u64 addr;	/* user address for PIN and GUP */
+	__u64 ns;	/* result: nanoseconds for all loops */
+};
+
+#define SCAMEM_BENCH_VMALLOC	_IOWR('S', 1, struct scamem_bench_args)
+#define SCAMEM_BENCH_PIN	_IOWR('S', 2, struct scamem_bench_args)
+#define SCAMEM_BENCH_GUP	_IOWR('S', 3, struct scamem_bench_args)
+#define SCAMEM_BENCH_USER_BUF	_IOWR('S', 4, struct scamem_bench_args)
+#define SCAMEM_BENCH_HOLD	_IOWR('S', 5, struct scamem_bench_args)
+#define SCAMEM_BENCH_RELEASE	_IOWR('S', 6, struct scamem_bench_args)
+
+#endif

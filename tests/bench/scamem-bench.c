@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The userspace half of "make bench", run in the guest on both kernels.
+ * Prints one line per measurement:
+ *
+ *   @@bench CASE SIZE REP VALUE UNIT
+ *
+ * which tools/bench collects into a table, CSV and plots.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "module/scamem_bench.h"
+
+#define REPS		5
+#define PAGE		4096UL
+
+static int dev;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void report(const char *name, unsigned long size, int rep,
+		   double value, const char *unit)
+{
+	printf("@@bench %s %lu %d %.1f %s\n", name, size, rep, value, unit);
+	fflush(stdout);
+}
+
+static int bench_ioctl(unsigned long cmd, struct scamem_bench_args *a)
+{
+	if (ioctl(dev, cmd, a)) {
+		perror("scamem_bench ioctl");
+		return -1;
+	}
+	return 0;
+}
+
+/* In-kernel vmalloc() + vfree() pairs. */
+static int bench_vmalloc(unsigned long size, unsigned long loops)
+{
+	for (int rep = 0; rep < REPS; rep++) {
+		struct scamem_bench_args a = { .size = size, .loops = loops };
+
+		if (bench_ioctl(SCAMEM_BENCH_VMALLOC, &a) || !a.ns)
+			return -1;
+		report("vmalloc+vfree", size, rep, (double)a.ns / loops, "ns");
+	}
+	return 0;
+}
+
+static void touch_every_page(volatile char *p, unsigned long size)
+{
+	for (unsigned long off = 0; off < size; off += PAGE)
+		p[off] = 1;
+}
+
+/* mmap of a vmalloc_user() buffer through ->mmap, first touch, munmap. */
+static int bench_mmap(unsigned long size)
+{
+	struct scamem_bench_args a = { .size = size, .loops = 1 };
+
+	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
+		return -1;
+	for (int rep = 0; rep < REPS; rep++) {
+		uint64_t t0, t1, t2, t3;
+		char *p;
+
+		t0 = now_ns();
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
+		t1 = now_ns();
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			return -1;
+		}
+		touch_every_page(p, size);
+		t2 = now_ns();
+		munmap(p, size);
+		t3 = now_ns();
+		report("mmap", size, rep, t1 - t0, "ns");
+		report("first-touch", size, rep, t2 - t1, "ns");
+		report("munmap", size, rep, t3 - t2, "ns");
+		report("mmap+touch+munmap", size, rep, t3 - t0, "ns");
+	}
+	return 0;
+}
+
+/* pin+unpin and gup+put of the whole mapped buffer, timed in the kernel. */
+static int bench_pin(unsigned long size, unsigned long loops)
+{
+	struct scamem_bench_args a = { .size = size, .loops = 1 };
+	char *p;
+
+	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
+		return -1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return -1;
+	}
+	touch_every_page(p, size);
+	for (int rep = 0; rep < REPS; rep++) {
+		struct scamem_bench_args pin = {
+			.size = size, .loops = loops, .addr = (uintptr_t)p,
+		};
+		struct scamem_bench_args gup = pin;
+
+		if (bench_ioctl(SCAMEM_BENCH_PIN, &pin) || !pin.ns ||
+		    bench_ioctl(SCAMEM_BENCH_GUP, &gup) || !gup.ns)
+			return -1;
+		report("pin+unpin", size, rep, (double)pin.ns / loops, "ns");
+		report("gup+put", size, rep, (double)gup.ns / loops, "ns");
+	}
+	munmap(p, size);
+	return 0;
+}
+
+static long meminfo_kb(const char *field)
+{
+	char line[256];
+	long value = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)) &&
+		    line[strlen(field)] == ':')
+			value = strtol(line + strlen(field) + 1, NULL, 10);
+	fclose(f);
+	return value;
+}
+
+/* Metadata of many areas held at once, from /proc/meminfo. */
+static int bench_memory(unsigned long count, unsigned long size)
+{
+	for (int rep = 0; rep < REPS; rep++) {
+		struct scamem_bench_args a = { .size = size, .loops = count };
+		long slab0, free0, slab1, free1, data;
+
+		sync();
+		slab0 = meminfo_kb("Slab");
+		free0 = meminfo_kb("MemFree");
+		if (bench_ioctl(SCAMEM_BENCH_HOLD, &a))
+			return -1;
+		slab1 = meminfo_kb("Slab");
+		free1 = meminfo_kb("MemFree");
+		bench_ioctl(SCAMEM_BENCH_RELEASE, &a);
+		data = count * ((size + PAGE - 1) / PAGE) * PAGE;
+		report("slab-bytes-per-area", size, rep,
+		       (slab1 - slab0) * 1024.0 / count, "B");
+		report("metadata-bytes-per-area", size, rep,
+		       ((free0 - free1) * 1024.0 - data) / count, "B");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned long vm_sizes[] = {
+		PAGE, 16 * PAGE, 1UL << 20, 64UL << 20,
+	};
+	static const unsigned long vm_loops[] = { 2000, 1000, 50, 2 };
+	static const unsigned long map_sizes[] = {
+		PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
+	};
+	static const unsigned long pin_loops[] = { 1000, 50, 4, 1 };
+	int err = 0;
+
+	dev = open("/dev/scamem_bench", O_RDWR);
+	if (dev < 0) {
+		perror("/dev/scamem_bench");
+		return 1;
+	}
+	for (int i = 0; i < 4; i++)
+		err |= bench_vmalloc(vm_sizes[i], vm_loops[i]);
+	for (int i = 0; i < 4; i++)
+		err |= bench_mmap(map_sizes[i]);
+	for (int i = 0; i < 4; i++)
+		err |= bench_pin(map_sizes[i], pin_loops[i]);
+	err |= bench_memory(10000, PAGE);
+	err |= bench_memory(10000, 16 * PAGE);
+	printf("@@bench-done %s\n", err ? "failed" : "ok");
+	return err ? 1 : 0;
+}
