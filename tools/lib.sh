@@ -10,6 +10,10 @@ APTDIR=$BUILD/apt		# private apt configuration, never the system's
 RESULTS=$BUILD/results		# one file per check, read by tools/summary
 JOBS=${JOBS:-$(nproc)}
 
+# Debian's own tools first (python3 with python3-ply, ...), even where a
+# user-installed python3 comes earlier in PATH.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_BASEDIR=$BUILD	# lets ccache hit across fresh clones
 export KBUILD_BUILD_TIMESTAMP='scamem'	# reproducible: no rebuild for the date

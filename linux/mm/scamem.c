@@ -71,32 +71,33 @@ EXPORT_SYMBOL_GPL(page_scamem);
  * The allocation sites, one function each so that the KUnit tests can make
  * each of them fail in turn.
  */
-VISIBLE_IF_KUNIT struct scamem *scamem_alloc_descriptor(size_t size,
-							 gfp_t gfp, int nid)
+VISIBLE_IF_KUNIT
+struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_descriptor, size, gfp, nid);
 	return kmalloc_node_noprof(size, gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_descriptor);
 
-VISIBLE_IF_KUNIT struct page **scamem_alloc_array(size_t size, gfp_t gfp,
-						  int nid)
+VISIBLE_IF_KUNIT
+struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_array, size, gfp, nid);
 	return kvmalloc_node_noprof(size, gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_array);
 
-VISIBLE_IF_KUNIT unsigned int scamem_alloc_bulk(gfp_t gfp, int nid,
-						unsigned int nr,
-						struct page **pages)
+VISIBLE_IF_KUNIT
+unsigned int scamem_alloc_bulk(gfp_t gfp, int nid, unsigned int nr,
+			       struct page **pages)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_bulk, gfp, nid, nr, pages);
 	return alloc_pages_bulk_node_noprof(gfp, nid, nr, pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_bulk);
 
-VISIBLE_IF_KUNIT struct page *scamem_alloc_one(gfp_t gfp, int nid)
+VISIBLE_IF_KUNIT
+struct page *scamem_alloc_one(gfp_t gfp, int nid)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_one, gfp, nid);
 	return alloc_pages_node_noprof(nid, gfp, 0);
@@ -111,7 +112,7 @@ static void scamem_free_descriptor(struct scamem *sm)
 }
 
 /**
- * scamem_create_noprof - allocate an empty scamem descriptor
+ * scamem_create - allocate an empty scamem descriptor
  * @capacity: Number of pages it will hold; at least 1.
  * @gfp: Allocation flags of the pages; the descriptor uses their reclaim
  *	flags only.
@@ -186,7 +187,7 @@ void scamem_add_pages(struct scamem *sm, unsigned int nr)
 EXPORT_SYMBOL_GPL(scamem_add_pages);
 
 /**
- * scamem_borrow_pages_noprof - make a scamem of pages the caller holds
+ * scamem_borrow_pages - make a scamem of pages the caller holds
  * @pages: The pages; the array stays the caller's.
  * @nr_pages: Number of pages; at least 1.
  *
@@ -271,7 +272,7 @@ static unsigned int scamem_alloc_pages(struct scamem *sm, gfp_t gfp, int nid)
 }
 
 /**
- * scamem_alloc_noprof - allocate a scamem and its pages
+ * scamem_alloc - allocate a scamem and its pages
  * @nr_pages: Number of pages; at least 1.
  * @gfp: Allocation flags of the pages (__GFP_ZERO, __GFP_ACCOUNT, node
  *	and reclaim modifiers are honoured).

@@ -611,7 +611,8 @@ static void vmap_put_pages_should_borrow_the_pages(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	for (i = 0; i < 4; i++) {
-		mine[i] = pages[i] = alloc_page(GFP_KERNEL);
+		pages[i] = alloc_page(GFP_KERNEL);
+		mine[i] = pages[i];
 		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
 		get_page(pages[i]);	/* vmap takes this one over */
 	}
@@ -769,6 +770,7 @@ static struct kunit_suite scamem_test_suite = {
 	.name = "scamem",
 	.test_cases = scamem_test_cases,
 };
+
 kunit_test_suite(scamem_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for scamem");
