@@ -11,6 +11,7 @@
 #include <linux/nodemask.h>
 #include <linux/scamem.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -559,6 +560,36 @@ static void vrealloc_shrink_should_keep_pages_someone_holds(struct kunit *test)
 	scamem_put(sm);
 }
 
+/* vread_iter() is how /proc/kcore reads vmalloc memory. */
+static void vread_should_read_the_pages_and_zeros_past_a_shrink(struct kunit *test)
+{
+	u8 *p = vmalloc(8 * PAGE_SIZE), *buf;
+	struct kvec kvec;
+	struct iov_iter iter;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	buf = kunit_kmalloc(test, 8 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 8 * PAGE_SIZE; i++)
+		p[i] = i % 251;
+	p = vrealloc(p, 2 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+
+	memset(buf, 0xff, 8 * PAGE_SIZE);
+	kvec.iov_base = buf;
+	kvec.iov_len = 8 * PAGE_SIZE;
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, vread_iter(&iter, (char *)p, 8 * PAGE_SIZE),
+			8 * PAGE_SIZE);
+	for (i = 0; i < 2 * PAGE_SIZE; i++)
+		if (buf[i] != i % 251)
+			break;
+	KUNIT_EXPECT_EQ(test, i, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(buf + 2 * PAGE_SIZE, 6 * PAGE_SIZE));
+	vfree(p);
+}
+
 static void vfree_while_held_should_keep_the_pages(struct kunit *test)
 {
 	const unsigned int nr = 256;
@@ -761,6 +792,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(vrealloc_shrink_should_shrink_the_scamem),
 	KUNIT_CASE(vrealloc_grow_should_move_to_a_new_scamem),
 	KUNIT_CASE(vrealloc_shrink_should_keep_pages_someone_holds),
+	KUNIT_CASE(vread_should_read_the_pages_and_zeros_past_a_shrink),
 	KUNIT_CASE(vfree_while_held_should_keep_the_pages),
 	KUNIT_CASE(vmap_put_pages_should_borrow_the_pages),
 	{}
