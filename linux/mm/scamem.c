@@ -33,16 +33,21 @@
 /* Low bit of page->private on a scamem page; descriptors are aligned. */
 #define SCAMEM_PAGE_TAG	1UL
 
+/*
+ * Non-atomic flag updates, as post_alloc_hook() and free_pages_prepare()
+ * do: a page being tagged is not yet published, and a page being untagged
+ * has no holder left.  ->private need not be cleared, the page allocator
+ * does that; PG_private must be, or page checking calls the page bad.
+ */
 static void scamem_tag_page(struct scamem *sm, struct page *page)
 {
 	set_page_private(page, (unsigned long)sm | SCAMEM_PAGE_TAG);
-	SetPagePrivate(page);
+	__set_bit(PG_private, &page->flags.f);
 }
 
 static void scamem_untag_page(struct page *page)
 {
-	ClearPagePrivate(page);
-	set_page_private(page, 0);
+	__clear_bit(PG_private, &page->flags.f);
 }
 
 /**
@@ -111,6 +116,23 @@ static void scamem_free_descriptor(struct scamem *sm)
 	kfree(sm);
 }
 
+/*
+ * Keep the array inline unless that pushes the allocation into a larger
+ * kmalloc bucket than a separate descriptor and array would take together:
+ * an array of 256 pages (2 KiB) plus a header no longer fits kmalloc-2k.
+ */
+static bool scamem_array_inline(unsigned int capacity)
+{
+	size_t array = array_size(capacity, sizeof(struct page *));
+	size_t joint = struct_size_t(struct scamem, inline_pages, capacity);
+
+	if (joint > PAGE_SIZE)
+		return false;
+	return kmalloc_size_roundup(joint) <=
+	       kmalloc_size_roundup(sizeof(struct scamem)) +
+	       kmalloc_size_roundup(array);
+}
+
 /**
  * scamem_create - allocate an empty scamem descriptor
  * @capacity: Number of pages it will hold; at least 1.
@@ -136,7 +158,7 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 
 	if (!capacity || array_size > INT_MAX)
 		return NULL;
-	if (struct_size(sm, inline_pages, capacity) <= PAGE_SIZE) {
+	if (scamem_array_inline(capacity)) {
 		sm = scamem_alloc_descriptor(struct_size(sm, inline_pages,
 							 capacity),
 					     meta_gfp, nid);

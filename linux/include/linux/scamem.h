@@ -52,9 +52,10 @@ struct scamem_ops {
  * @inline_pages: The page array of a set small enough to share the
  *	descriptor's allocation.
  *
- * A set whose descriptor and array fit in a page is one allocation.  A
- * larger set has its array allocated apart: a page-sized array with a
- * header in front would spill into the next allocation order.
+ * A small set is one allocation, its array inline.  A set whose array
+ * would push the allocation into a larger kmalloc bucket (or past a page)
+ * has its array allocated apart: a power-of-two array with a header in
+ * front would spill into the next bucket or allocation order.
  */
 struct scamem {
 	refcount_t refcount;

@@ -310,16 +310,21 @@ static void vmap_outside_the_scamem_should_fail(struct kunit *test)
 	scamem_put(sm);
 }
 
-static void small_sets_should_keep_the_array_inline(struct kunit *test)
+static void small_sets_should_keep_their_array_inline(struct kunit *test)
 {
 	struct scamem *small = scamem_alloc(16, GFP_KERNEL, NUMA_NO_NODE);
+	/* 2 KiB of array: a header would push it into kmalloc-4k. */
+	struct scamem *pow2 = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
 	struct scamem *large = scamem_alloc(1024, GFP_KERNEL, NUMA_NO_NODE);
 
 	KUNIT_ASSERT_NOT_NULL(test, small);
+	KUNIT_ASSERT_NOT_NULL(test, pow2);
 	KUNIT_ASSERT_NOT_NULL(test, large);
 	KUNIT_EXPECT_PTR_EQ(test, small->pages, &small->inline_pages[0]);
+	KUNIT_EXPECT_PTR_NE(test, pow2->pages, &pow2->inline_pages[0]);
 	KUNIT_EXPECT_PTR_NE(test, large->pages, &large->inline_pages[0]);
 	scamem_put(small);
+	scamem_put(pow2);
 	scamem_put(large);
 }
 
@@ -780,7 +785,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
-	KUNIT_CASE(small_sets_should_keep_the_array_inline),
+	KUNIT_CASE(small_sets_should_keep_their_array_inline),
 	KUNIT_CASE(shrink_should_free_the_tail_and_keep_the_head),
 	KUNIT_CASE(shrink_of_a_shared_scamem_should_keep_every_page),
 	KUNIT_CASE(borrowed_pages_should_get_their_reference_back),
