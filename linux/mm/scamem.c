@@ -20,6 +20,7 @@
 #include <kunit/visibility.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/scamem.h>
@@ -118,8 +119,10 @@ static void scamem_free_descriptor(struct scamem *sm)
 
 /*
  * Keep the array inline unless that pushes the allocation into a larger
- * kmalloc bucket than a separate descriptor and array would take together:
- * an array of 256 pages (2 KiB) plus a header no longer fits kmalloc-2k.
+ * kmalloc bucket: an array of 256 pages (2 KiB) plus a header no longer
+ * fits kmalloc-2k.  From 256 bytes up the buckets are powers of two; below
+ * that, a separate 40-byte header would cost as much as the bucket step.
+ * Arithmetic only: this is on every vmalloc().
  */
 static bool scamem_array_inline(unsigned int capacity)
 {
@@ -128,9 +131,8 @@ static bool scamem_array_inline(unsigned int capacity)
 
 	if (joint > PAGE_SIZE)
 		return false;
-	return kmalloc_size_roundup(joint) <=
-	       kmalloc_size_roundup(sizeof(struct scamem)) +
-	       kmalloc_size_roundup(array);
+	return array < 256 ||
+	       roundup_pow_of_two(joint) == roundup_pow_of_two(array);
 }
 
 /**
