@@ -8,9 +8,12 @@
  * page allocator when the last reference is dropped, whichever it is.
  *
  * Each page points back to its scamem through page->private, tagged and
- * flagged with PG_private so that page_scamem() can tell a scamem page from
- * any other page without a search.  A page type would be cleaner, but it
- * shares its word with _mapcount, and vmalloc pages are still mapped with
+ * flagged with PG_private and PG_private_2 so that page_scamem() can tell a
+ * scamem page from any other page without a search.  Those two flags mean
+ * something only on page cache pages, which have ->mapping set; PG_private
+ * alone is not enough, perf's AUX buffer keeps an odd page order in
+ * ->private of its own pages.  A page type would be cleaner, but it shares
+ * its word with _mapcount, and vmalloc pages are still mapped with
  * vm_insert_page() by drivers that have not moved to scamem.
  *
  * See Documentation/mm/scamem.rst.
@@ -32,7 +35,7 @@
 #include "scamem_internal.h"
 
 /* Low bit of page->private on a scamem page; descriptors are aligned. */
-#define SCAMEM_PAGE_TAG	1UL
+#define SCAMEM_PAGE_TAG		1UL
 
 /*
  * Non-atomic flag updates, as post_alloc_hook() and free_pages_prepare()
@@ -43,12 +46,12 @@
 static void scamem_tag_page(struct scamem *sm, struct page *page)
 {
 	set_page_private(page, (unsigned long)sm | SCAMEM_PAGE_TAG);
-	__set_bit(PG_private, &page->flags.f);
+	page->flags.f |= SCAMEM_PAGE_FLAGS;
 }
 
 static void scamem_untag_page(struct page *page)
 {
-	__clear_bit(PG_private, &page->flags.f);
+	page->flags.f &= ~SCAMEM_PAGE_FLAGS;
 }
 
 /**
@@ -64,7 +67,7 @@ struct scamem *page_scamem(const struct page *page)
 	unsigned long private;
 
 	/* Page cache, anon, slab and free pages use ->private their own way. */
-	if (!PagePrivate(page) || page->mapping || page_has_type(page))
+	if (!page_maybe_scamem(page) || page->mapping || page_has_type(page))
 		return NULL;
 	private = page_private(page);
 	if (!(private & SCAMEM_PAGE_TAG))
@@ -110,11 +113,16 @@ struct page *scamem_alloc_one(gfp_t gfp, int nid)
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
 
+/*
+ * The descriptor outlives its pages by a grace period: GUP and unpin may
+ * have read a page's back-pointer just before the page left the scamem
+ * (see scamem_pin_page()).  The page array is nobody's business by then.
+ */
 static void scamem_free_descriptor(struct scamem *sm)
 {
 	if (sm->pages != sm->inline_pages)
 		kvfree(sm->pages);
-	kfree(sm);
+	kfree_rcu(sm, rcu);
 }
 
 /*

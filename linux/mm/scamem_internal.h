@@ -1,9 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* scamem internals that its KUnit tests replace with static stubs. */
+/* scamem internals: for mm/gup.c, and what the KUnit tests stub out. */
 #ifndef _MM_SCAMEM_INTERNAL_H
 #define _MM_SCAMEM_INTERNAL_H
 
+#include <linux/mm.h>
 #include <linux/scamem.h>
+
+/* Page flags of every page page_scamem() finds (see mm/scamem.c). */
+#define SCAMEM_PAGE_FLAGS	(BIT(PG_private) | BIT(PG_private_2))
+
+/*
+ * A cheap first test for the GUP fast paths: false for every page that is
+ * not in a scamem; true for scamem pages and some page cache pages.
+ */
+static inline bool page_maybe_scamem(const struct page *page)
+{
+	return (READ_ONCE(page->flags.f) & SCAMEM_PAGE_FLAGS) ==
+	       SCAMEM_PAGE_FLAGS;
+}
+
+long scamem_gup(struct vm_area_struct *vma, unsigned long start,
+		unsigned long nr_pages, unsigned int gup_flags,
+		struct page **pages);
+bool scamem_pin_page(struct page *page, int refs);
+bool scamem_unpin_page(struct page *page, int refs);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid);

@@ -9,6 +9,7 @@
 #include <linux/gfp_types.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
@@ -47,6 +48,8 @@ struct scamem_ops {
  * @ops: Owner callbacks, or NULL.
  * @private: Owner data, for @ops to use.
  * @free_node: Links a dead scamem into the deferred-free list.
+ * @rcu: Frees the descriptor after a grace period: GUP and unpin look a
+ *	page's scamem up under RCU (see mm/scamem_user.c).
  * @pages: The pages, in order: @inline_pages, or a separate array for
  *	large sets.
  * @inline_pages: The page array of a set small enough to share the
@@ -63,10 +66,13 @@ struct scamem {
 	unsigned int capacity;
 	unsigned short flags;
 	unsigned char order;
-	const struct scamem_ops *ops;
 	union {
-		void *private;		/* while the scamem is live */
+		struct {			/* while the scamem is live */
+			const struct scamem_ops *ops;
+			void *private;
+		};
 		struct llist_node free_node;	/* after ->release */
+		struct rcu_head rcu;		/* after the pages are freed */
 	};
 	struct page **pages;
 	struct page *inline_pages[];
@@ -93,6 +99,31 @@ struct scamem *page_scamem(const struct page *page);
 void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
 		  pgprot_t prot);
 void scamem_vunmap(struct scamem *sm, const void *addr);
+
+int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
+		unsigned long pgoff);
+struct scamem *vma_scamem(const struct vm_area_struct *vma);
+#ifdef CONFIG_DEBUG_VM
+void scamem_check_vma(struct vm_area_struct *vma);
+#else
+static inline void scamem_check_vma(struct vm_area_struct *vma)
+{
+}
+#endif
+
+/**
+ * scamem_refcount - the number of references on a scamem
+ * @sm: The scamem.
+ *
+ * For diagnostics and tests: the value may change as soon as it is read.
+ *
+ * Context: Any context.
+ * Return: The reference count.
+ */
+static inline unsigned int scamem_refcount(const struct scamem *sm)
+{
+	return refcount_read(&sm->refcount);
+}
 
 /**
  * scamem_get - take a reference on a scamem

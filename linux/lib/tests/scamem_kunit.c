@@ -5,12 +5,16 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/nodemask.h>
 #include <linux/scamem.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
@@ -94,6 +98,9 @@ static void page_scamem_of_other_pages_should_be_null(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, page_scamem(plain));
 	SetPagePrivate(plain);
 	set_page_private(plain, 0x1234);
+	KUNIT_EXPECT_NULL(test, page_scamem(plain));
+	/* perf's AUX pages: PG_private and an odd page order. */
+	set_page_private(plain, 3);
 	KUNIT_EXPECT_NULL(test, page_scamem(plain));
 	ClearPagePrivate(plain);
 	set_page_private(plain, 0);
@@ -808,7 +815,491 @@ static struct kunit_suite scamem_test_suite = {
 	.test_cases = scamem_test_cases,
 };
 
-kunit_test_suite(scamem_test_suite);
+/*
+ * User mappings and GUP.  Each case attaches an mm to the test thread and
+ * maps an anonymous-inode file whose ->mmap maps a scamem: directly with
+ * scamem_mmap(), through remap_vmalloc_range(), or page by page as the
+ * drivers that predate scamem do.
+ */
+
+static int test_scamem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return scamem_mmap(file->private_data, vma, vma->vm_pgoff);
+}
+
+static int test_vmalloc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return remap_vmalloc_range(vma, file->private_data, vma->vm_pgoff);
+}
+
+/* The open-coded loop of kcov and friends: a reference on every page. */
+static int test_legacy_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long off;
+	int err;
+
+	for (off = 0; off < vma->vm_end - vma->vm_start; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(file->private_data + off));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const struct file_operations test_scamem_fops = {
+	.mmap = test_scamem_mmap,
+};
+
+static const struct file_operations test_vmalloc_fops = {
+	.mmap = test_vmalloc_mmap,
+};
+
+static const struct file_operations test_legacy_fops = {
+	.mmap = test_legacy_mmap,
+};
+
+/* mmap() @nr pages of a test file; returns the address or -errno. */
+static long test_mmap(struct kunit *test, const struct file_operations *fops,
+		      void *private, unsigned int nr, unsigned long prot,
+		      unsigned long flags, unsigned long pgoff)
+{
+	struct file *file;
+	unsigned long addr;
+
+	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
+	file = anon_inode_getfile("scamem-test", fops, private, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = vm_mmap(file, 0, (unsigned long)nr << PAGE_SHIFT, prot, flags,
+		       pgoff << PAGE_SHIFT);
+	fput(file);
+	return addr;
+}
+
+static unsigned long test_map_shared(struct kunit *test,
+				     const struct file_operations *fops,
+				     void *private, unsigned int nr)
+{
+	long addr = test_mmap(test, fops, private, nr, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, 0);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	return addr;
+}
+
+static void test_unmap(unsigned long addr, unsigned int nr)
+{
+	vm_munmap(addr, (unsigned long)nr << PAGE_SHIFT);
+}
+
+/* Write a byte through the user mapping of every page, as a user would. */
+static void test_user_fill(struct kunit *test, unsigned long addr,
+			   unsigned int nr, u8 seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		u8 val = seed + i;
+
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr +
+						   i * PAGE_SIZE, &val, 1), 0);
+	}
+}
+
+static unsigned int test_count_bytes(struct page **pages, unsigned int nr,
+				     u8 seed)
+{
+	unsigned int i, good = 0;
+
+	for (i = 0; i < nr; i++) {
+		u8 *addr = kmap_local_page(pages[i]);
+
+		good += addr[0] == (u8)(seed + i);
+		kunmap_local(addr);
+	}
+	return good;
+}
+
+/* Pages whose refcount is not 1 or that are mapped by page count. */
+static unsigned int test_pages_touched(struct page **pages, unsigned int nr)
+{
+	unsigned int i, touched = 0;
+
+	for (i = 0; i < nr; i++)
+		touched += page_ref_count(pages[i]) != 1 ||
+			   folio_mapcount(page_folio(pages[i])) != 0;
+	return touched;
+}
+
+/* pin_user_pages() wants the mmap lock held, as GUP callers do. */
+static long test_pin_user_pages(unsigned long addr, unsigned int nr,
+				unsigned int flags, struct page **pages)
+{
+	long ret;
+
+	mmap_read_lock(current->mm);
+	ret = pin_user_pages(addr, nr, flags, pages);
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+static struct scamem *test_vma_scamem(unsigned long addr)
+{
+	struct scamem *sm;
+
+	mmap_read_lock(current->mm);
+	sm = vma_scamem(vma_lookup(current->mm, addr));
+	mmap_read_unlock(current->mm);
+	return sm;
+}
+
+static void scamem_mmap_should_hold_one_reference_per_vma(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 8);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	/* A hole in the middle splits the VMA in two. */
+	vm_munmap(addr + 3 * PAGE_SIZE, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 3);
+	test_unmap(addr, 8);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+static void scamem_mmap_should_not_touch_page_refcounts(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(16, GFP_KERNEL, NUMA_NO_NODE);
+	struct page **pinned;
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	pinned = kunit_kcalloc(test, 16, sizeof(*pinned), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 16);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
+	test_user_fill(test, addr, 16, 7);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 16, FOLL_WRITE, pinned), 16);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
+	unpin_user_pages(pinned, 16);
+	test_unmap(addr, 16);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 16, 7), 16);
+	scamem_put(sm);
+}
+
+static void scamem_mmap_at_an_offset_should_map_from_that_page(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_mmap(test, &test_scamem_fops, sm, 3, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 5);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	test_user_fill(test, addr, 3, 40);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(&sm->pages[5], 3, 40), 3);
+	test_unmap(addr, 3);
+	scamem_put(sm);
+}
+
+static void zapped_mapping_should_fault_back_in(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct vm_area_struct *vma;
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	zap_special_vma_range(vma, addr, 4 * PAGE_SIZE);
+	mmap_read_unlock(current->mm);
+	test_user_fill(test, addr, 4, 90);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 4, 90), 4);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 4), 0);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+}
+
+static void scamem_mmap_of_borrowed_pages_should_fail(struct kunit *test)
+{
+	struct page *pages[2] = { alloc_page(GFP_KERNEL), alloc_page(GFP_KERNEL) };
+	struct scamem *sm;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
+	KUNIT_ASSERT_NOT_NULL(test, pages[1]);
+	sm = scamem_borrow_pages(pages, 2);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_EQ(test, test_mmap(test, &test_scamem_fops, sm, 2,
+					PROT_READ, MAP_SHARED, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+struct refused_mmap {
+	const char *desc;
+	unsigned long flags;
+	unsigned int nr;
+	unsigned long pgoff;
+};
+
+static const struct refused_mmap refused_mmaps[] = {
+	{ "MAP_PRIVATE", MAP_PRIVATE, 4, 0 },
+	{ "longer than the scamem", MAP_SHARED, 9, 0 },
+	{ "offset past the end", MAP_SHARED, 1, 8 },
+	{ "offset plus length past the end", MAP_SHARED, 4, 6 },
+};
+
+static void refused_mmap_desc(const struct refused_mmap *r, char *desc)
+{
+	strscpy(desc, r->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refused_mmap, refused_mmaps, refused_mmap_desc);
+
+static void scamem_mmap_out_of_bounds_should_fail(struct kunit *test)
+{
+	const struct refused_mmap *r = test->param_value;
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_mmap(test, &test_scamem_fops, sm, r->nr,
+			 PROT_READ | PROT_WRITE, r->flags, r->pgoff);
+	KUNIT_EXPECT_EQ(test, addr, -EINVAL);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+enum test_pin_kind { PIN, PIN_FAST, PIN_LONGTERM, PIN_REMOTE };
+
+static const enum test_pin_kind pin_kinds[] = {
+	PIN, PIN_FAST, PIN_LONGTERM, PIN_REMOTE,
+};
+
+static void pin_kind_desc(const enum test_pin_kind *kind, char *desc)
+{
+	static const char * const names[] = {
+		"pin_user_pages", "pin_user_pages_fast",
+		"FOLL_LONGTERM", "pin_user_pages_remote",
+	};
+
+	strscpy(desc, names[*kind], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pin_kind, pin_kinds, pin_kind_desc);
+
+static long test_pin(enum test_pin_kind kind, unsigned long addr,
+		     unsigned int nr, unsigned int flags, struct page **pages)
+{
+	struct mm_struct *mm = current->mm;
+	long ret;
+
+	switch (kind) {
+	case PIN_FAST:
+		return pin_user_pages_fast(addr, nr, flags, pages);
+	case PIN_LONGTERM:
+		return test_pin_user_pages(addr, nr, flags | FOLL_LONGTERM, pages);
+	case PIN_REMOTE:
+		mmap_read_lock(mm);
+		ret = pin_user_pages_remote(mm, addr, nr, flags, pages, NULL);
+		mmap_read_unlock(mm);
+		return ret;
+	default:
+		return test_pin_user_pages(addr, nr, flags, pages);
+	}
+}
+
+static void pin_should_take_scamem_references_not_page_ones(struct kunit *test)
+{
+	enum test_pin_kind kind = *(const enum test_pin_kind *)test->param_value;
+	struct scamem *sm = scamem_alloc(32, GFP_KERNEL, NUMA_NO_NODE);
+	struct page **pinned;
+	unsigned long addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	pinned = kunit_kcalloc(test, 32, sizeof(*pinned), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 32);
+	KUNIT_ASSERT_EQ(test, test_pin(kind, addr, 32, FOLL_WRITE, pinned), 32);
+	for (i = 0; i < 32; i++)
+		KUNIT_EXPECT_PTR_EQ(test, pinned[i], sm->pages[i]);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2 + 32);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 32), 0);
+	unpin_user_pages(pinned, 32);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 32);
+	scamem_put(sm);
+}
+
+static void pinned_pages_should_outlive_owner_and_mapping(struct kunit *test)
+{
+	struct test_owner owner = { .test = test };
+	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct page *pinned[8];
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 8);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 8, FOLL_WRITE, pinned), 8);
+	scamem_put(sm);
+	test_unmap(addr, 8);
+	KUNIT_EXPECT_EQ(test, owner.releases, 0);
+	/* Written through the pins alone; ->release checks every page. */
+	fill_first_bytes(sm);
+	unpin_user_pages(pinned, 7);
+	KUNIT_EXPECT_EQ(test, owner.releases, 0);
+	unpin_user_page(pinned[7]);
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	KUNIT_EXPECT_EQ(test, owner.pages_intact, 8);
+	scamem_flush_deferred();
+}
+
+static void pinned_vmalloc_buffer_should_outlive_vfree(struct kunit *test)
+{
+	const unsigned int nr = 1024;
+	long before, during, after;
+	struct page **pinned;
+	unsigned long addr;
+	struct scamem *sm;
+	void *buf;
+
+	pinned = kunit_kcalloc(test, nr, sizeof(*pinned), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
+	before = free_pages_now();
+	buf = vmalloc_user(nr * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	addr = test_map_shared(test, &test_vmalloc_fops, buf, nr);
+	KUNIT_EXPECT_PTR_EQ(test, test_vma_scamem(addr), sm);
+	test_user_fill(test, addr, nr, 3);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, nr, FOLL_WRITE, pinned), nr);
+	vfree(buf);
+	test_unmap(addr, nr);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), nr);
+	during = free_pages_now();
+	KUNIT_EXPECT_EQ(test, test_count_bytes(pinned, nr, 3), nr);
+	unpin_user_pages(pinned, nr);
+	scamem_flush_deferred();
+	after = free_pages_now();
+	/* Still allocated after vfree() and munmap(): the pins hold them. */
+	KUNIT_EXPECT_GE(test, before - during, (long)nr - FREE_PAGES_SLACK);
+	KUNIT_EXPECT_GE(test, after - during, (long)nr - FREE_PAGES_SLACK);
+}
+
+static void get_user_pages_should_take_page_references(struct kunit *test)
+{
+	struct test_owner owner = { .test = test };
+	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct page *got[4];
+	unsigned long addr;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	mmap_read_lock(current->mm);
+	KUNIT_ASSERT_EQ(test, get_user_pages_remote(current->mm, addr, 4,
+						    FOLL_WRITE, got, NULL), 4);
+	mmap_read_unlock(current->mm);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, got[i], sm->pages[i]);
+		KUNIT_EXPECT_EQ(test, page_ref_count(got[i]), 2);
+	}
+	test_unmap(addr, 4);
+	fill_first_bytes(sm);
+	scamem_put(sm);
+	/* The scamem is gone; each page lives on with our reference. */
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, page_ref_count(got[i]), 1);
+		KUNIT_EXPECT_NULL(test, page_scamem(got[i]));
+	}
+	KUNIT_EXPECT_EQ(test, test_count_bytes(got, 4, 0), 4);
+	for (i = 0; i < 4; i++)
+		put_page(got[i]);
+}
+
+static void write_pin_of_a_read_only_mapping_should_fail(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+	struct page *pinned[2];
+	long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_mmap(test, &test_scamem_fops, sm, 2, PROT_READ, MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, test_pin_user_pages(addr, 2, FOLL_WRITE, pinned), -EFAULT);
+	mmap_read_lock(current->mm);
+	KUNIT_EXPECT_EQ(test, get_user_pages_remote(current->mm, addr, 2,
+						    FOLL_WRITE | FOLL_FORCE,
+						    pinned, NULL), -EFAULT);
+	mmap_read_unlock(current->mm);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	KUNIT_EXPECT_EQ(test, test_pin_user_pages(addr, 2, 0, pinned), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 4);
+	unpin_user_pages(pinned, 2);
+	test_unmap(addr, 2);
+	scamem_put(sm);
+}
+
+static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *test)
+{
+	struct page *pinned[4];
+	unsigned long addr;
+	struct scamem *sm;
+	unsigned int i;
+	void *buf;
+
+	buf = vmalloc_user(4 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	addr = test_map_shared(test, &test_legacy_fops, buf, 4);
+	KUNIT_EXPECT_NULL(test, test_vma_scamem(addr));
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 4, FOLL_WRITE, pinned), 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 4);
+	for (i = 0; i < 4; i++)	/* the scamem's and the page table's */
+		KUNIT_EXPECT_EQ(test, page_ref_count(pinned[i]), 2);
+	unpin_user_pages(pinned, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	test_unmap(addr, 4);
+	vfree(buf);
+}
+
+static struct kunit_case scamem_user_test_cases[] = {
+	KUNIT_CASE(scamem_mmap_should_hold_one_reference_per_vma),
+	KUNIT_CASE(scamem_mmap_should_not_touch_page_refcounts),
+	KUNIT_CASE(scamem_mmap_at_an_offset_should_map_from_that_page),
+	KUNIT_CASE(zapped_mapping_should_fault_back_in),
+	KUNIT_CASE_PARAM(scamem_mmap_out_of_bounds_should_fail,
+			 refused_mmap_gen_params),
+	KUNIT_CASE(scamem_mmap_of_borrowed_pages_should_fail),
+	KUNIT_CASE_PARAM(pin_should_take_scamem_references_not_page_ones,
+			 pin_kind_gen_params),
+	KUNIT_CASE(pinned_pages_should_outlive_owner_and_mapping),
+	KUNIT_CASE(pinned_vmalloc_buffer_should_outlive_vfree),
+	KUNIT_CASE(get_user_pages_should_take_page_references),
+	KUNIT_CASE(write_pin_of_a_read_only_mapping_should_fail),
+	KUNIT_CASE(pin_through_a_legacy_mapping_should_pin_the_scamem),
+	{}
+};
+
+static struct kunit_suite scamem_user_test_suite = {
+	.name = "scamem_user",
+	.test_cases = scamem_user_test_cases,
+};
+
+kunit_test_suites(&scamem_test_suite, &scamem_user_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for scamem");
 MODULE_LICENSE("GPL");
