@@ -258,13 +258,15 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 
 /**
  * scamem_pin_page - pin a page of a scamem found through a page table
- * @page: A page mapped by a PTE (a legacy vm_insert_page() mapping); the
- *	page table lock keeps it allocated.
+ * @page: A page found through a page table entry: of a legacy
+ *	vm_insert_page() mapping under the page table lock, or of any
+ *	mapping in GUP-fast, which checks afterwards that the entry still
+ *	maps @page.
  * @refs: Number of pins.
  *
  * The back-pointer is read under RCU and descriptors are freed after a
  * grace period, so the reference count can be tried even if the scamem is
- * dying meanwhile.
+ * dying meanwhile, or @page has just left it.
  *
  * Context: Any context but NMI.
  * Return: true if the pins were taken on the page's scamem; false if the

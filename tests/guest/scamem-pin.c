@@ -23,7 +23,9 @@
  *   g. unregister, exit the ring: VmallocUsed and free memory back to
  *      the baseline.
  *
- * Then hostile input to the driver.  One "@@ pass NAME" or
+ * Then hostile input to the driver, and the reference each VMA holds
+ * through munmap() and mprotect() splits, fork and mremap().  One
+ * "@@ pass NAME" or
  * "@@ fail NAME: details" line per check; exit status 1 if any failed.
  */
 #define _GNU_SOURCE
@@ -41,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -504,6 +507,69 @@ static void hostile(void)
 }
 
 /*
+ * The VMA holds the scamem reference: every VMA made from a mapping
+ * (split, fork, mremap) takes one and gives it back when it goes.
+ */
+static void vma_lifecycle(void)
+{
+	volatile char *p, *moved;
+	uint64_t sz = 4 * PAGE;
+	pid_t child;
+	int fd, status;
+
+	snprintf(prefix, sizeof(prefix), "pin vmas: ");
+	fd = open(DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz)) {
+		result(false, "open and ALLOC of 4 pages: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		result(false, "mmap of 4 pages: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	check_refs(fd, 2, "after mmap");
+	result(munmap((void *)(p + PAGE), PAGE) == 0, "munmap of page 1");
+	check_refs(fd, 3, "after a hole split the VMA in two");
+	result(mprotect((void *)(p + 3 * PAGE), PAGE, PROT_READ) == 0,
+	       "mprotect of page 3 read-only");
+	check_refs(fd, 4, "after mprotect split off page 3");
+
+	child = fork();
+	if (child == 0) {
+		uint32_t val = 0;
+
+		p[2 * PAGE] = 'c';
+		_exit(refs(fd, &val) || val != 7 ? 1 : 0);
+	}
+	result(child > 0 && waitpid(child, &status, 0) == child &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "a forked child sees REFS 7 (its 3 VMAs too)");
+	check_refs(fd, 4, "after the child exited");
+	result(p[2 * PAGE] == 'c', "the child's write shows in the parent");
+
+	p[0] = 'm';
+	/* A place of our own to move to: MREMAP_FIXED replaces what is there. */
+	moved = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (moved != MAP_FAILED)
+		moved = mremap((void *)p, PAGE, PAGE,
+			       MREMAP_MAYMOVE | MREMAP_FIXED, (void *)moved);
+	result(moved != MAP_FAILED && moved[0] == 'm',
+	       "mremap moves page 0 with its contents");
+	check_refs(fd, 4, "after mremap");
+	result(mremap((void *)(p + 2 * PAGE), PAGE, 2 * PAGE, 0) == MAP_FAILED,
+	       "mremap cannot grow a mapping (VM_DONTEXPAND)");
+	if (moved != MAP_FAILED)
+		munmap((void *)moved, PAGE);
+	munmap((void *)(p + 2 * PAGE), 2 * PAGE);
+	check_refs(fd, 1, "after every VMA is unmapped");
+	close(fd);
+}
+
+/*
  * What a run does, once and unchecked, before any baseline is taken:
  * io_uring, the driver and the block layer allocate some memory on first
  * use and keep it (slab caches, io-wq workers and the cached stacks of
@@ -598,6 +664,7 @@ int main(void)
 	run(1, BIG, rd, rbuf);
 	run(2, PAGE, rd, rbuf);
 	hostile();
+	vma_lifecycle();
 
 	if (rd >= 0)
 		close(rd);
