@@ -24,6 +24,7 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		struct page **pages);
 bool scamem_pin_page(struct page *page, int refs);
 bool scamem_unpin_page(struct page *page, int refs);
+unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid);

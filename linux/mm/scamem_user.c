@@ -285,6 +285,57 @@ bool scamem_pin_page(struct page *page, int refs)
 	return pinned;
 }
 
+/* Drop @refs references, which may include the last; any context. */
+static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
+{
+	/* The caller's own references keep it alive until the last one. */
+	if (refs > 1)
+		WARN_ON_ONCE(refcount_sub_and_test(refs - 1, &sm->refcount));
+	scamem_put_atomic(sm);
+}
+
+/* The live scamem of @page, looked up under RCU; NULL if none. */
+static struct scamem *scamem_page_live(struct page *page)
+{
+	struct scamem *sm;
+
+	rcu_read_lock();
+	sm = page_scamem(page);
+	if (sm && !refcount_read(&sm->refcount))
+		sm = NULL;
+	rcu_read_unlock();
+	return sm;
+}
+
+/**
+ * scamem_unpin_pages - unpin a run of pages of one scamem at once
+ * @pages: Pages pinned by GUP.
+ * @npages: Number of entries in @pages, at least 1.
+ *
+ * The pages a pin of a scamem mapping returns come in runs of one
+ * scamem; a run is unpinned with one reference update.
+ *
+ * Context: Any context but NMI.
+ * Return: How many leading entries of @pages were scamem pins of the
+ * scamem of @pages[0], now dropped; 0 if @pages[0] is not a scamem pin.
+ */
+unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages)
+{
+	struct scamem *sm = scamem_page_live(pages[0]);
+	unsigned long private, nr;
+
+	if (!sm)
+		return 0;
+	/* Same back-pointer, same live scamem: every such pin is its. */
+	private = page_private(pages[0]);
+	for (nr = 1; nr < npages && pages[nr]; nr++)
+		if (!page_maybe_scamem(pages[nr]) ||
+		    page_private(pages[nr]) != private)
+			break;
+	scamem_put_many_atomic(sm, nr);
+	return nr;
+}
+
 /**
  * scamem_unpin_page - unpin a page that may be a scamem pin
  * @page: A page pinned by GUP.
@@ -300,18 +351,10 @@ bool scamem_pin_page(struct page *page, int refs)
  */
 bool scamem_unpin_page(struct page *page, int refs)
 {
-	struct scamem *sm;
-	bool live;
+	struct scamem *sm = scamem_page_live(page);
 
-	rcu_read_lock();
-	sm = page_scamem(page);
-	live = sm && refcount_read(&sm->refcount);
-	rcu_read_unlock();
-	if (!live)
+	if (!sm)
 		return false;
-	/* Our own pins keep it alive past the RCU section. */
-	if (refs > 1)
-		WARN_ON_ONCE(refcount_sub_and_test(refs - 1, &sm->refcount));
-	scamem_put_atomic(sm);
+	scamem_put_many_atomic(sm, refs);
 	return true;
 }

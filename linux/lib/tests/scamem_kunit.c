@@ -1140,6 +1140,42 @@ static void pin_should_take_scamem_references_not_page_ones(struct kunit *test)
 	scamem_put(sm);
 }
 
+static void unpin_of_mixed_runs_should_drop_what_each_pin_took(struct kunit *test)
+{
+	struct scamem *a = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *b = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	unsigned long addr_a, addr_b, anon;
+	struct page *pinned[10];
+	int anon_refs;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	addr_a = test_map_shared(test, &test_scamem_fops, a, 4);
+	addr_b = test_map_shared(test, &test_scamem_fops, b, 4);
+	anon = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(anon));
+	/* a a a a, an anonymous page, b b b b, a again. */
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr_a, 4, FOLL_WRITE, pinned), 4);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(anon, 1, FOLL_WRITE, pinned + 4), 1);
+	anon_refs = page_ref_count(pinned[4]);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr_b, 4, FOLL_WRITE, pinned + 5), 4);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr_a + PAGE_SIZE, 1, FOLL_WRITE,
+						  pinned + 9), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(a), 2 + 5);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(b), 2 + 4);
+	unpin_user_pages(pinned, 10);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(a), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(b), 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[4]),
+			anon_refs - GUP_PIN_COUNTING_BIAS);
+	test_unmap(addr_a, 4);
+	test_unmap(addr_b, 4);
+	vm_munmap(anon, PAGE_SIZE);
+	scamem_put(a);
+	scamem_put(b);
+}
+
 static void pinned_pages_should_outlive_owner_and_mapping(struct kunit *test)
 {
 	struct test_owner owner = { .test = test };
@@ -1286,6 +1322,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(scamem_mmap_of_borrowed_pages_should_fail),
 	KUNIT_CASE_PARAM(pin_should_take_scamem_references_not_page_ones,
 			 pin_kind_gen_params),
+	KUNIT_CASE(unpin_of_mixed_runs_should_drop_what_each_pin_took),
 	KUNIT_CASE(pinned_pages_should_outlive_owner_and_mapping),
 	KUNIT_CASE(pinned_vmalloc_buffer_should_outlive_vfree),
 	KUNIT_CASE(get_user_pages_should_take_page_references),
