@@ -55,3 +55,35 @@ sources_fingerprint() {
 	(cd "$TOP" && find linux patches -type f -print0 | LC_ALL=C sort -z |
 		xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 }
+
+# The guest's ram disk, /dev/ram0, for the pin test and the demo: 64 MiB
+# (rd_size is in KiB); brd allocates a page when it is first written.
+GUEST_BRD=(brd.rd_nr=1 brd.rd_size=65536)
+
+# guest_programs OUT PROGRAM...: the sample driver (linux/samples/scamem/),
+# built out of tree against the kernel in OUT, and tests/guest/PROGRAM.c as
+# a static program in OUT, for tools/initramfs.  Appends the files that
+# built to the array "extra" and a sentence for each that did not to the
+# array "broken"; the logs go to build/logs/.
+guest_programs() {
+	local out=$1 sample=$1/scamem-sample prog
+	shift
+	rm -rf "$sample"
+	cp -r "$TOP/linux/samples/scamem" "$sample"
+	if make -s -C "$TREE" O="$out" ARCH=x86_64 CC="ccache gcc" M="$sample" \
+			CONFIG_SAMPLE_SCAMEM=m modules > "$BUILD/logs/scamem-sample.log" 2>&1; then
+		extra+=("$sample/scamem_sample.ko")
+	else
+		broken+=("the sample driver does not build (see build/logs/scamem-sample.log)")
+	fi
+	for prog; do
+		rm -f "$out/$prog"
+		if gcc -static -O2 -Wall -o "$out/$prog" "$TOP/tests/guest/$prog.c" \
+				"$TOP/tests/guest/scamem-guest.c" -luring \
+				> "$BUILD/logs/$prog.log" 2>&1; then
+			extra+=("$out/$prog")
+		else
+			broken+=("$prog does not build (see build/logs/$prog.log)")
+		fi
+	done
+}

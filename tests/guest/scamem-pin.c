@@ -32,34 +32,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <liburing.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/fs.h>
 
-#include "../../linux/samples/scamem/scamem_sample.h"
+#include "scamem-guest.h"
 
-#define DEV		"/dev/scamem_sample"
-#define RAMDISK		"/dev/ram0"
-#define PAGE		4096UL
 #define BIG		(16UL << 20)
 #define OFF_DIRECT	0UL		/* step f's region of the ram disk */
 #define OFF_FIXED	BIG		/* step e's region */
 #define RD_NEEDED	(2 * BIG)
-#define VMALLOC_SLACK_KB 64		/* unrelated vmalloc activity */
-#define MEMFREE_SLACK_KB 1024		/* unrelated allocations, caches */
-#define SETTLE_US	2000000		/* the last free may be deferred */
-#define POLL_US		50000
 
 static int failures;
 static char prefix[32];			/* "pin 16 MiB: " etc. */
@@ -79,91 +67,6 @@ result(bool ok, const char *fmt, ...)
 		failures++;
 }
 
-/*
- * Fold every CPU's pending vmstat deltas into the global counters.  Without
- * it, /proc/meminfo lags by up to the per-cpu threshold on each CPU and
- * node (tens of kB here) until the next vmstat update, a second or so.
- */
-static void refresh_stats(void)
-{
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (write(fd, "1\n", 2) < 0)
-		perror("/proc/sys/vm/stat_refresh");
-	close(fd);
-}
-
-/* A field of /proc/meminfo in kB, up to date, or -1. */
-static long meminfo_kb(const char *field)
-{
-	char line[256];
-	size_t n = strlen(field);
-	long kb = -1;
-	FILE *f;
-
-	refresh_stats();
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
-/*
- * Free memory in kB: MemFree plus the pages on the per-cpu free lists
- * (the "count:" lines of /proc/zoneinfo).  MemFree alone misses those, and
- * a burst of frees such as the last unpin of 16 MiB can leave megabytes
- * there: the lists grow their high mark on such bursts and keep the pages.
- */
-static long free_kb(void)
-{
-	char line[256];
-	long pcp = 0, n, memfree = meminfo_kb("MemFree");
-	FILE *f = fopen("/proc/zoneinfo", "r");
-
-	if (!f || memfree < 0) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp += n;
-	fclose(f);
-	return memfree + pcp * (long)(PAGE >> 10);
-}
-
-/*
- * The /proc/vmallocinfo line of an area allocated by the sample driver
- * (its caller column names a function of the module, "[scamem_sample]"),
- * copied to @buf; false if there is none.
- */
-static bool sample_area(char *buf, size_t len)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen("/proc/vmallocinfo", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "scamem_sample")) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line);
-			found = true;
-			break;
-		}
-	fclose(f);
-	return found;
-}
-
 static int refs(int fd, uint32_t *val)
 {
 	return ioctl(fd, SCAMEM_SAMPLE_REFS, val) ? -errno : 0;
@@ -181,27 +84,6 @@ static void check_refs(int fd, long want, const char *when)
 		       val);
 }
 
-/* The pattern: a 64-bit counter per 8 bytes, different for each run. */
-static uint64_t pattern(unsigned int run, size_t i)
-{
-	return 0x5ca3e30000000000ULL + ((uint64_t)run << 32) + i;
-}
-
-static void fill(uint64_t *p, size_t size, unsigned int run, bool invert)
-{
-	for (size_t i = 0; i < size / 8; i++)
-		p[i] = invert ? ~pattern(run, i) : pattern(run, i);
-}
-
-/* Index of the first word that differs from the pattern, or -1. */
-static long compare(const uint64_t *p, size_t size, unsigned int run)
-{
-	for (size_t i = 0; i < size / 8; i++)
-		if (p[i] != pattern(run, i))
-			return i;
-	return -1;
-}
-
 static void report_compare(const uint64_t *p, size_t size, unsigned int run,
 			   const char *what)
 {
@@ -214,38 +96,6 @@ static void report_compare(const uint64_t *p, size_t size, unsigned int run,
 		       what, bad, p[bad], pattern(run, bad));
 }
 
-/* Whole-range O_DIRECT I/O; returns bytes done or -errno. */
-static long direct_io(bool write, int fd, void *buf, size_t size, off_t off)
-{
-	ssize_t n = write ? pwrite(fd, buf, size, off) :
-			    pread(fd, buf, size, off);
-
-	return n < 0 ? -errno : n;
-}
-
-/* Step e: IORING_OP_WRITE_FIXED of the registered buffer (index 0). */
-static long write_fixed(struct io_uring *ring, int rd, void *addr,
-			size_t size, off_t off)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	long res;
-	int ret;
-
-	if (!sqe)
-		return -EBUSY;
-	io_uring_prep_write_fixed(sqe, rd, addr, size, off, 0);
-	ret = io_uring_submit(ring);
-	if (ret != 1)
-		return ret < 0 ? ret : -EIO;
-	ret = io_uring_wait_cqe(ring, &cqe);
-	if (ret)
-		return ret;
-	res = cqe->res;
-	io_uring_cqe_seen(ring, cqe);
-	return res;
-}
-
 /*
  * Step g: wait for VmallocUsed and free memory to come back to their
  * baselines; the last free of the pages may run from a workqueue, and the
@@ -255,25 +105,16 @@ static void check_back_to_baseline(long vm_base, long free_base,
 				   long memfree_base)
 {
 	long vm, free, memfree;
-	bool vm_ok, free_ok;
-	int waited = 0;
+	int ms = wait_for_baseline(vm_base, free_base, &vm, &free);
 
-	for (;;) {
-		vm = meminfo_kb("VmallocUsed");
-		free = free_kb();
-		vm_ok = labs(vm - vm_base) <= VMALLOC_SLACK_KB;
-		free_ok = free >= free_base - MEMFREE_SLACK_KB;
-		if ((vm_ok && free_ok) || waited >= SETTLE_US)
-			break;
-		usleep(POLL_US);
-		waited += POLL_US;
-	}
 	memfree = meminfo_kb("MemFree");
-	result(vm_ok, "VmallocUsed back to baseline after the last unpin: %ld kB before, %ld kB after (%+ld kB, tolerance %d kB, %d ms)",
-	       vm_base, vm, vm - vm_base, VMALLOC_SLACK_KB, waited / 1000);
-	result(free_ok, "free memory back to baseline after the last unpin: MemFree + per-cpu lists %ld kB before, %ld kB after (%+ld kB, tolerance -%d kB, %d ms; MemFree alone %ld kB, %ld kB)",
-	       free_base, free, free - free_base, MEMFREE_SLACK_KB,
-	       waited / 1000, memfree_base, memfree);
+	result(vmalloc_near(vm, vm_base),
+	       "VmallocUsed back to baseline after the last unpin: %ld kB before, %ld kB after (%+ld kB, tolerance %d kB, %d ms)",
+	       vm_base, vm, vm - vm_base, VMALLOC_SLACK_KB, ms);
+	result(free_near(free, free_base),
+	       "free memory back to baseline after the last unpin: MemFree + per-cpu lists %ld kB before, %ld kB after (%+ld kB, tolerance -%d kB, %d ms; MemFree alone %ld kB, %ld kB)",
+	       free_base, free, free - free_base, MEMFREE_SLACK_KB, ms,
+	       memfree_base, memfree);
 }
 
 /* Steps a to g for one buffer size. */
@@ -569,81 +410,17 @@ static void vma_lifecycle(void)
 	close(fd);
 }
 
-/*
- * What a run does, once and unchecked, before any baseline is taken:
- * io_uring, the driver and the block layer allocate some memory on first
- * use and keep it (slab caches, io-wq workers and the cached stacks of
- * exited ones, percpu chunks), which would otherwise count against the
- * first run's baseline.
- */
-static void warm_up(int rd)
+/* The ram disk, written once before any baseline; -1 if it is unusable. */
+static int ramdisk(void *rbuf)
 {
-	struct io_uring ring;
-	struct iovec iov;
-	uint64_t sz = BIG;
-	void *map = MAP_FAILED;
-	int fd;
-
-	fd = open(DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz))
-		map = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			   0);
-	if (map != MAP_FAILED && !io_uring_queue_init(8, &ring, 0)) {
-		iov.iov_base = map;
-		iov.iov_len = BIG;
-		if (!io_uring_register_buffers(&ring, &iov, 1)) {
-			if (rd >= 0) {
-				write_fixed(&ring, rd, map, PAGE, OFF_FIXED);
-				direct_io(true, rd, map, PAGE, OFF_DIRECT);
-			}
-			io_uring_unregister_buffers(&ring);
-		}
-		io_uring_queue_exit(&ring);
-	}
-	if (map != MAP_FAILED)
-		munmap(map, BIG);
-	close(fd);
-	usleep(SETTLE_US / 4);	/* io_uring's exit work */
-}
-
-/*
- * The ram disk: check its size and write its two regions once, so that
- * brd's pages exist before any baseline is taken (brd allocates a page at
- * its first write and keeps it).
- */
-static int open_ramdisk(void *rbuf)
-{
-	uint64_t bytes = 0;
-	long n;
 	int rd;
 
 	snprintf(prefix, sizeof(prefix), "pin: ");
-	rd = open(RAMDISK, O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (rd < 0) {
-		result(false, RAMDISK " with O_DIRECT: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(rd, BLKGETSIZE64, &bytes) || bytes < RD_NEEDED) {
-		result(false, RAMDISK " holds %lu MiB: %" PRIu64 " bytes",
-		       RD_NEEDED >> 20, bytes);
-		close(rd);
-		return -1;
-	}
 	memset(rbuf, 0, BIG);
-	for (off_t off = 0; off < (off_t)RD_NEEDED; off += BIG) {
-		n = direct_io(true, rd, rbuf, BIG, off);
-		if (n != (long)BIG) {
-			result(false, RAMDISK " written once: %s",
-			       n < 0 ? strerror(-n) : "short write");
-			close(rd);
-			return -1;
-		}
-	}
-	result(true, RAMDISK " holds %lu MiB (%" PRIu64 " bytes)",
-	       RD_NEEDED >> 20, bytes);
-	return rd;
+	rd = open_ramdisk(RD_NEEDED, rbuf, BIG);
+	result(rd >= 0, RAMDISK " holds %lu MiB, written once with O_DIRECT%s%s",
+	       RD_NEEDED >> 20, rd < 0 ? ": " : "", rd < 0 ? strerror(-rd) : "");
+	return rd < 0 ? -1 : rd;
 }
 
 int main(void)
@@ -657,9 +434,8 @@ int main(void)
 		printf("@@ fail pin: no memory for the read-back buffer\n");
 		return 1;
 	}
-	memset(rbuf, 0, BIG);
-	rd = open_ramdisk(rbuf);
-	warm_up(rd);
+	rd = ramdisk(rbuf);
+	warm_up(rd, BIG);
 
 	run(1, BIG, rd, rbuf);
 	run(2, PAGE, rd, rbuf);

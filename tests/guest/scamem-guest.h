@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the in-guest programs that drive /dev/scamem_sample share
+ * (scamem-pin.c, the test; scamem-demo.c, the demo): /proc readings, the
+ * data pattern, I/O to the ram disk.  Built into each program with
+ * scamem-guest.c.
+ */
+#ifndef SCAMEM_GUEST_H
+#define SCAMEM_GUEST_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../linux/samples/scamem/scamem_sample.h"
+
+#define DEV		"/dev/scamem_sample"
+#define RAMDISK		"/dev/ram0"
+#define PAGE		4096UL
+#define VMALLOC_SLACK_KB 64		/* unrelated vmalloc activity */
+#define MEMFREE_SLACK_KB 1024		/* unrelated allocations, caches */
+#define SETTLE_US	2000000		/* the last free may be deferred */
+
+long meminfo_kb(const char *field);
+long free_kb(void);
+bool sample_area(char *buf, size_t len);
+int wait_for_baseline(long vm_base, long free_base, long *vm, long *free);
+
+static inline bool vmalloc_near(long vm, long base)
+{
+	return vm - base <= VMALLOC_SLACK_KB && base - vm <= VMALLOC_SLACK_KB;
+}
+
+static inline bool free_near(long free, long base)
+{
+	return free >= base - MEMFREE_SLACK_KB;
+}
+
+uint64_t pattern(unsigned int run, size_t i);
+void fill(uint64_t *p, size_t size, unsigned int run, bool invert);
+long compare(const uint64_t *p, size_t size, unsigned int run);
+
+long direct_io(bool write, int fd, void *buf, size_t size, off_t off);
+long write_fixed(struct io_uring *ring, int rd, void *addr, size_t size,
+		 off_t off);
+int open_ramdisk(size_t size, void *zeroes, size_t len);
+void warm_up(int rd, size_t size);
+
+#endif /* SCAMEM_GUEST_H */
