@@ -38,10 +38,13 @@
 #define SCAMEM_PAGE_TAG		1UL
 
 /*
- * Non-atomic flag updates, as post_alloc_hook() and free_pages_prepare()
- * do: a page being tagged is not yet published, and a page being untagged
- * has no holder left.  ->private need not be cleared, the page allocator
- * does that; PG_private must be, or page checking calls the page bad.
+ * A page being tagged is not yet published: a plain update will do, as in
+ * post_alloc_hook().  A page being untagged may still be mapped per page
+ * by a driver (vm_insert_page() holds a page reference), whose fault and
+ * write-tracking paths may lock or dirty it meanwhile: one atomic update,
+ * so that their bits are not lost.  ->private need not be cleared, the
+ * page allocator does that; the flags must be, or page checking calls the
+ * page bad.
  */
 static void scamem_tag_page(struct scamem *sm, struct page *page)
 {
@@ -51,7 +54,8 @@ static void scamem_tag_page(struct scamem *sm, struct page *page)
 
 static void scamem_untag_page(struct page *page)
 {
-	page->flags.f &= ~SCAMEM_PAGE_FLAGS;
+	atomic_long_andnot(SCAMEM_PAGE_FLAGS,
+			   (atomic_long_t *)&page->flags.f);
 }
 
 /**
