@@ -5,7 +5,7 @@
 T := tools
 
 .PHONY: help deps tree export kunit kunit-um kunit-x86_64 sparse checkpatch \
-	kerneldoc check run bench clean
+	kerneldoc cocci-tests cocci-report check run bench clean
 
 help:		## list the targets
 	@grep -E '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -33,6 +33,12 @@ checkpatch: tree	## checkpatch.pl --strict on linux/ and patches/
 
 kerneldoc: tree	## kernel-doc -Wall on our headers and sources
 	@$(T)/kerneldoc
+
+cocci-tests: tree	## the scamem semantic patches on tests/coccinelle/, patch and report mode
+	@$(T)/cocci-tests
+
+cocci-report: tree	## the scamem semantic patches over unmodified 7.3: build/cocci-report.md
+	@$(T)/cocci-report
 
 check: deps	## the whole test suite; ends with "N passed, N failed"
 	@$(T)/check
