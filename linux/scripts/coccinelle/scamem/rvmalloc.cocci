@@ -212,13 +212,11 @@ expression E;
 vmalloc_to_page(E)
 
 @loop depends on patch && has@
-identifier fn;
 expression I, C, U;
 statement S;
 position p;
 @@
 
-fn(...) { <+...
 (
   for@p (I; C; U) S
 |
@@ -226,13 +224,14 @@ fn(...) { <+...
 |
   while@p (C) S
 )
-...+> }
 
 @script:python cur depends on patch@
+p << loop.p;
 init << loop.I = "";
 cond << loop.C = "";
 update << loop.U = "";
 body << loop.S;
+fn;
 c1;
 c2;
 c3;
@@ -247,6 +246,7 @@ else:
 	cursors = (cursors + ['scamem_cocci_unused'] * 4)[:4]
 	coccinelle.c1, coccinelle.c2, coccinelle.c3, coccinelle.c4 = \
 		[cocci.make_ident(c) for c in cursors]
+	coccinelle.fn = cocci.make_ident(p[0].current_element)
 
 @depends on patch@
 position loop.p;
@@ -263,7 +263,7 @@ statement S;
 // locals and parameters only) and their declarations, where nothing else
 // in the function uses them.
 @depends on patch@
-identifier loop.fn;
+identifier cur.fn;
 identifier x = {cur.c1, cur.c2, cur.c3, cur.c4};
 type T;
 expression E : script:python() { pure(E) };
@@ -278,7 +278,7 @@ fn(...) {
 }
 
 @depends on patch@
-identifier loop.fn;
+identifier cur.fn;
 identifier x = {cur.c1, cur.c2, cur.c3, cur.c4};
 type T;
 expression E : script:python() { pure(E) };
@@ -291,7 +291,7 @@ fn(..., T x, ...) {
 }
 
 @depends on patch@
-identifier loop.fn;
+identifier cur.fn;
 identifier x = {cur.c1, cur.c2, cur.c3, cur.c4};
 type T;
 expression E : script:python() { pure(E) };

@@ -250,16 +250,19 @@ def message(p, fname, verdict):
 	kind, how, line = verdict
 	dest = destination(p)
 	new = REPLACEMENT[fname]
+	if dest:
+		alloc = "%s = %s()" % (pretty(dest), fname)
+	else:
+		alloc = "return %s() in %s()" % (fname, p[0].current_element)
 	if kind == 'map':
-		return "%s() buffer %s is mapped to userspace (%s, line %d): " \
-		       "use %s()" % (fname, pretty(dest), how, line, new)
+		return "%s: mapped to userspace (%s, line %d): use %s()" % \
+		       (alloc, how, line, new)
 	if kind == 'helper':
-		return "%s() buffer %s: %s (line %d); if that serves a fault " \
-		       "handler, use %s()" % (fname, pretty(dest), how, line, new)
-	what = pretty(dest) if dest else "returned by %s()" % p[0].current_element
-	return "%s() buffer %s: this file maps vmalloc memory it does not " \
-	       "allocate (%s, line %d); if it is this buffer, use %s()" % \
-	       (fname, what, how, line, new)
+		return "%s: %s (line %d); if that serves a fault handler, " \
+		       "use %s()" % (alloc, how, line, new)
+	return "%s: this file maps vmalloc memory it does not allocate " \
+	       "(%s, line %d); if it is this buffer, use %s()" % \
+	       (alloc, how, line, new)
 
 //----------------------------------------------------------
 //  Where vmalloc pages go to userspace
