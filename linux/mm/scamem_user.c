@@ -22,6 +22,7 @@
 #include <linux/cacheflush.h>
 #include <linux/export.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/scamem.h>
@@ -39,13 +40,13 @@ static void scamem_vm_close(struct vm_area_struct *vma)
 	scamem_put(vma->vm_private_data);
 }
 
-/* The scamem page behind a user address of a scamem VMA. */
-static struct page *scamem_vma_page(const struct vm_area_struct *vma,
-				    unsigned long addr)
+/* A scamem VMA's vm_pgoff is its index in the scamem, as a file offset. */
+static struct page **scamem_vma_pages(const struct vm_area_struct *vma,
+				      unsigned long addr)
 {
 	const struct scamem *sm = vma->vm_private_data;
 
-	return sm->pages[vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT)];
+	return &sm->pages[linear_page_index(vma, addr)];
 }
 
 /*
@@ -55,7 +56,7 @@ static struct page *scamem_vma_page(const struct vm_area_struct *vma,
  */
 static vm_fault_t scamem_vm_fault(struct vm_fault *vmf)
 {
-	struct page *page = scamem_vma_page(vmf->vma, vmf->address);
+	struct page *page = *scamem_vma_pages(vmf->vma, vmf->address);
 
 	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
 }
@@ -235,8 +236,7 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 {
 	struct scamem *sm = vma->vm_private_data;
 	unsigned long nr = min(nr_pages, (vma->vm_end - start) >> PAGE_SHIFT);
-	struct page **from = &sm->pages[vma->vm_pgoff +
-				       ((start - vma->vm_start) >> PAGE_SHIFT)];
+	struct page **from = scamem_vma_pages(vma, start);
 	unsigned long i;
 
 	if (!pages)
