@@ -37,9 +37,15 @@ static void page_count_to_desc(const unsigned int *count, char *desc)
 KUNIT_ARRAY_PARAM(scamem_sizes, page_counts, page_count_to_desc);
 KUNIT_ARRAY_PARAM(scamem_large_sizes, large_page_counts, page_count_to_desc);
 
-/* Pages in the buddy allocator, per-cpu lists drained into it first. */
+/*
+ * Pages in the buddy allocator, once the frees already under way have
+ * landed: scamem's deferred frees, descriptors waiting for a grace period
+ * (and the slab pages they release), the per-cpu lists.
+ */
 static long free_pages_now(void)
 {
+	scamem_flush_deferred();
+	kvfree_rcu_barrier();
 	drain_all_pages(NULL);
 	return global_zone_page_state(NR_FREE_PAGES);
 }
