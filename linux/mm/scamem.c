@@ -46,9 +46,9 @@
  * page allocator does that; the flags must be, or page checking calls the
  * page bad.
  */
-static void scamem_tag_page(struct scamem *sm, struct page *page)
+static void scamem_tag_page(struct page *page, unsigned long tag)
 {
-	set_page_private(page, (unsigned long)sm | SCAMEM_PAGE_TAG);
+	set_page_private(page, tag);
 	page->flags.f |= SCAMEM_PAGE_FLAGS;
 }
 
@@ -81,14 +81,64 @@ struct scamem *page_scamem(const struct page *page)
 EXPORT_SYMBOL_GPL(page_scamem);
 
 /*
+ * Descriptors come from caches of their own, one per power-of-two number
+ * of inline page pointers, sized to fit: no kmalloc rounding on top of
+ * the header.  SLAB_TYPESAFE_BY_RCU lets a freed descriptor be reused at
+ * once (a kfree_rcu() per vfree() costs more than the rest of scamem)
+ * while GUP and unpin, which look a page's scamem up without a reference,
+ * still find a scamem there and re-check the page after taking one (see
+ * scamem_pin_page()).
+ */
+#define SCAMEM_INLINE_MAX	256
+#define SCAMEM_NR_CACHES	(ilog2(SCAMEM_INLINE_MAX) + 1)
+
+static struct kmem_cache *scamem_caches[SCAMEM_NR_CACHES] __ro_after_init;
+
+/* The cache of a descriptor; a large set uses the smallest, for its header. */
+static struct kmem_cache *scamem_cache(unsigned int capacity)
+{
+	if (capacity > SCAMEM_INLINE_MAX)
+		return scamem_caches[0];
+	return scamem_caches[order_base_2(capacity)];
+}
+
+static bool scamem_array_inline(unsigned int capacity)
+{
+	return capacity <= SCAMEM_INLINE_MAX;
+}
+
+/**
+ * scamem_init - create the descriptor caches
+ *
+ * Context: Boot, after the slab allocator and before the first vmalloc().
+ */
+void __init scamem_init(void)
+{
+	struct kmem_cache_args args = {
+		.use_freeptr_offset = true,
+		.freeptr_offset = offsetof(struct scamem, freeptr),
+	};
+	unsigned int i;
+
+	for (i = 0; i < SCAMEM_NR_CACHES; i++) {
+		char *name = kasprintf(GFP_KERNEL, "scamem-%u", 1U << i);
+
+		scamem_caches[i] = kmem_cache_create(name ?: "scamem",
+				struct_size_t(struct scamem, inline_pages, 1U << i),
+				&args, SLAB_TYPESAFE_BY_RCU | SLAB_PANIC);
+	}
+}
+
+/*
  * The allocation sites, one function each so that the KUnit tests can make
  * each of them fail in turn.
  */
 VISIBLE_IF_KUNIT
-struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid)
+struct scamem *scamem_alloc_descriptor(unsigned int capacity, gfp_t gfp,
+				       int nid)
 {
-	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_descriptor, size, gfp, nid);
-	return kmalloc_node_noprof(size, gfp, nid);
+	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_descriptor, capacity, gfp, nid);
+	return kmem_cache_alloc_node_noprof(scamem_cache(capacity), gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_descriptor);
 
@@ -117,34 +167,12 @@ struct page *scamem_alloc_one(gfp_t gfp, int nid)
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
 
-/*
- * The descriptor outlives its pages by a grace period: GUP and unpin may
- * have read a page's back-pointer just before the page left the scamem
- * (see scamem_pin_page()).  The page array is nobody's business by then.
- */
+/* The page array is nobody's business once the pages are gone. */
 static void scamem_free_descriptor(struct scamem *sm)
 {
 	if (sm->pages != sm->inline_pages)
 		kvfree(sm->pages);
-	kfree_rcu(sm, rcu);
-}
-
-/*
- * Keep the array inline unless that pushes the allocation into a larger
- * kmalloc bucket: an array of 256 pages (2 KiB) plus a header no longer
- * fits kmalloc-2k.  From 256 bytes up the buckets are powers of two; below
- * that, a separate 40-byte header would cost as much as the bucket step.
- * Arithmetic only: this is on every vmalloc().
- */
-static bool scamem_array_inline(unsigned int capacity)
-{
-	size_t array = array_size(capacity, sizeof(struct page *));
-	size_t joint = struct_size_t(struct scamem, inline_pages, capacity);
-
-	if (joint > PAGE_SIZE)
-		return false;
-	return array < 256 ||
-	       roundup_pow_of_two(joint) == roundup_pow_of_two(array);
+	kmem_cache_free(scamem_cache(sm->capacity), sm);
 }
 
 /**
@@ -172,27 +200,23 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 
 	if (!capacity || array_size > INT_MAX)
 		return NULL;
+	sm = scamem_alloc_descriptor(capacity, meta_gfp, nid);
+	if (!sm)
+		return NULL;
+	sm->capacity = capacity;
 	if (scamem_array_inline(capacity)) {
-		sm = scamem_alloc_descriptor(struct_size(sm, inline_pages,
-							 capacity),
-					     meta_gfp, nid);
-		if (!sm)
-			return NULL;
 		sm->pages = sm->inline_pages;
 	} else {
-		sm = scamem_alloc_descriptor(sizeof(*sm), meta_gfp, nid);
-		if (!sm)
-			return NULL;
 		sm->pages = scamem_alloc_array(array_size, meta_gfp, nid);
 		if (!sm->pages) {
-			kfree(sm);
+			scamem_free_descriptor(sm);
 			return NULL;
 		}
 	}
-	refcount_set(&sm->refcount, 1);
-	sm->capacity = capacity;
 	if (gfp & __GFP_ZERO)
 		sm->flags |= SCAMEM_ZEROED;
+	/* Last: a lockless reader may meet a reused descriptor any time. */
+	refcount_set_release(&sm->refcount, 1);
 	return sm;
 }
 EXPORT_SYMBOL_GPL(scamem_create_noprof);
@@ -211,13 +235,15 @@ EXPORT_SYMBOL_GPL(scamem_create_noprof);
  */
 void scamem_add_pages(struct scamem *sm, unsigned int nr)
 {
+	unsigned long tag = (unsigned long)sm | SCAMEM_PAGE_TAG;
+	struct page **pages = sm->pages + sm->nr_pages;
 	unsigned int i;
 
 	if (WARN_ON_ONCE(nr > sm->capacity - sm->nr_pages))
 		nr = sm->capacity - sm->nr_pages;
 	if (!(sm->flags & SCAMEM_BORROWED))
-		for (i = sm->nr_pages; i < sm->nr_pages + nr; i++)
-			scamem_tag_page(sm, sm->pages[i]);
+		for (i = 0; i < nr; i++)
+			scamem_tag_page(pages[i], tag);
 	WRITE_ONCE(sm->nr_pages, sm->nr_pages + nr);
 }
 EXPORT_SYMBOL_GPL(scamem_add_pages);

@@ -19,6 +19,14 @@ static inline bool page_maybe_scamem(const struct page *page)
 	       SCAMEM_PAGE_FLAGS;
 }
 
+#ifdef CONFIG_SCAMEM
+void __init scamem_init(void);
+#else
+static inline void scamem_init(void)
+{
+}
+#endif
+
 long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		unsigned long nr_pages, unsigned int gup_flags,
 		struct page **pages);
@@ -27,7 +35,8 @@ bool scamem_unpin_page(struct page *page, int refs);
 unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-struct scamem *scamem_alloc_descriptor(size_t size, gfp_t gfp, int nid);
+struct scamem *scamem_alloc_descriptor(unsigned int capacity, gfp_t gfp,
+				       int nid);
 struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid);
 unsigned int scamem_alloc_bulk(gfp_t gfp, int nid, unsigned int nr,
 			       struct page **pages);

@@ -256,35 +256,6 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 	return nr;
 }
 
-/**
- * scamem_pin_page - pin a page of a scamem found through a page table
- * @page: A page found through a page table entry: of a legacy
- *	vm_insert_page() mapping under the page table lock, or of any
- *	mapping in GUP-fast, which checks afterwards that the entry still
- *	maps @page.
- * @refs: Number of pins.
- *
- * The back-pointer is read under RCU and descriptors are freed after a
- * grace period, so the reference count can be tried even if the scamem is
- * dying meanwhile, or @page has just left it.
- *
- * Context: Any context but NMI.
- * Return: true if the pins were taken on the page's scamem; false if the
- * page is not (or no longer) part of a live scamem, and the caller pins
- * the page itself.
- */
-bool scamem_pin_page(struct page *page, int refs)
-{
-	struct scamem *sm;
-	bool pinned;
-
-	rcu_read_lock();
-	sm = page_scamem(page);
-	pinned = sm && refcount_add_not_zero(refs, &sm->refcount);
-	rcu_read_unlock();
-	return pinned;
-}
-
 /* Drop @refs references, which may include the last; any context. */
 static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
 {
@@ -294,15 +265,63 @@ static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
 	scamem_put_atomic(sm);
 }
 
-/* The live scamem of @page, looked up under RCU; NULL if none. */
-static struct scamem *scamem_page_live(struct page *page)
+/**
+ * scamem_pin_page - pin a page of a scamem found through a page table
+ * @page: A page found through a page table entry: of a legacy
+ *	vm_insert_page() mapping under the page table lock, or of any
+ *	mapping in GUP-fast, which checks afterwards that the entry still
+ *	maps @page.
+ * @refs: Number of pins.
+ *
+ * The back-pointer is read without a reference: the scamem may be dying
+ * meanwhile, or @page may have just left it and its descriptor been
+ * reused for another scamem.  Descriptors are SLAB_TYPESAFE_BY_RCU, so
+ * under RCU the one found stays a scamem; a reference taken on it counts
+ * only if @page still points to it afterwards.  A page points to a
+ * scamem only while that scamem owns it, so the reference is then on
+ * the page's owner, whichever incarnation of the descriptor that is.
+ *
+ * Context: Any context but NMI.
+ * Return: true if the pins were taken on the page's scamem; false if the
+ * page is not (or no longer) part of a live scamem, and the caller pins
+ * the page itself.
+ */
+bool scamem_pin_page(struct page *page, int refs)
 {
 	struct scamem *sm;
+	bool pinned = false;
 
 	rcu_read_lock();
 	sm = page_scamem(page);
-	if (sm && !refcount_read(&sm->refcount))
-		sm = NULL;
+	if (sm && refcount_add_not_zero_acquire(refs, &sm->refcount)) {
+		pinned = page_scamem(page) == sm;
+		if (!pinned)
+			scamem_put_many_atomic(sm, refs);
+	}
+	rcu_read_unlock();
+	return pinned;
+}
+
+/*
+ * The live scamem of a pinned page, NULL if none.  The pin keeps the page,
+ * so its back-pointer can only go (the scamem freeing it), never change.
+ * A count read while the page still points to the descriptor afterwards
+ * is that scamem's, not a later incarnation's: the page leaves a scamem
+ * before its descriptor is freed.
+ */
+static struct scamem *scamem_page_live(struct page *page)
+{
+	struct scamem *sm;
+	unsigned int refs;
+
+	rcu_read_lock();
+	sm = page_scamem(page);
+	if (sm) {
+		refs = refcount_read(&sm->refcount);
+		smp_rmb();	/* the count before the back-pointer again */
+		if (!refs || page_scamem(page) != sm)
+			sm = NULL;
+	}
 	rcu_read_unlock();
 	return sm;
 }

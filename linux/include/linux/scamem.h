@@ -9,7 +9,6 @@
 #include <linux/gfp_types.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
-#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 
@@ -48,17 +47,18 @@ struct scamem_ops {
  * @ops: Owner callbacks, or NULL.
  * @private: Owner data, for @ops to use.
  * @free_node: Links a dead scamem into the deferred-free list.
- * @rcu: Frees the descriptor after a grace period: GUP and unpin look a
- *	page's scamem up under RCU (see mm/scamem_user.c).
+ * @freeptr: The slab allocator's, while the descriptor is free.
  * @pages: The pages, in order: @inline_pages, or a separate array for
  *	large sets.
  * @inline_pages: The page array of a set small enough to share the
  *	descriptor's allocation.
  *
- * A small set is one allocation, its array inline.  A set whose array
- * would push the allocation into a larger kmalloc bucket (or past a page)
- * has its array allocated apart: a power-of-two array with a header in
- * front would spill into the next bucket or allocation order.
+ * A set of up to 256 pages is one allocation, its array inline, from a
+ * cache sized for it; a larger set has its array allocated apart.  The
+ * caches are SLAB_TYPESAFE_BY_RCU: GUP and unpin read a page's scamem
+ * without holding a reference (see mm/scamem_user.c), so a descriptor
+ * may be reused at once but stays a scamem for RCU readers, and
+ * @refcount stays where they look for it.
  */
 struct scamem {
 	refcount_t refcount;
@@ -72,7 +72,7 @@ struct scamem {
 			void *private;
 		};
 		struct llist_node free_node;	/* after ->release */
-		struct rcu_head rcu;		/* after the pages are freed */
+		freeptr_t freeptr;		/* after the pages are freed */
 	};
 	struct page **pages;
 	struct page *inline_pages[];

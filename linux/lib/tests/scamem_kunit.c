@@ -39,13 +39,15 @@ KUNIT_ARRAY_PARAM(scamem_large_sizes, large_page_counts, page_count_to_desc);
 
 /*
  * Pages in the buddy allocator, once the frees already under way have
- * landed: scamem's deferred frees, descriptors waiting for a grace period
- * (and the slab pages they release), the per-cpu lists.
+ * landed: scamem's deferred frees, slab pages of SLAB_TYPESAFE_BY_RCU
+ * caches and kfree_rcu() batches waiting for a grace period, the per-cpu
+ * lists.
  */
 static long free_pages_now(void)
 {
 	scamem_flush_deferred();
 	kvfree_rcu_barrier();
+	rcu_barrier();
 	drain_all_pages(NULL);
 	return global_zone_page_state(NR_FREE_PAGES);
 }
@@ -323,21 +325,28 @@ static void vmap_outside_the_scamem_should_fail(struct kunit *test)
 	scamem_put(sm);
 }
 
-static void small_sets_should_keep_their_array_inline(struct kunit *test)
+static void sets_of_up_to_256_pages_should_keep_their_array_inline(struct kunit *test)
 {
-	struct scamem *small = scamem_alloc(16, GFP_KERNEL, NUMA_NO_NODE);
-	/* 2 KiB of array: a header would push it into kmalloc-4k. */
-	struct scamem *pow2 = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *large = scamem_alloc(1024, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *one = scamem_alloc(1, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *odd = scamem_alloc(17, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *most = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *large = scamem_alloc(257, GFP_KERNEL, NUMA_NO_NODE);
 
-	KUNIT_ASSERT_NOT_NULL(test, small);
-	KUNIT_ASSERT_NOT_NULL(test, pow2);
+	KUNIT_ASSERT_NOT_NULL(test, one);
+	KUNIT_ASSERT_NOT_NULL(test, odd);
+	KUNIT_ASSERT_NOT_NULL(test, most);
 	KUNIT_ASSERT_NOT_NULL(test, large);
-	KUNIT_EXPECT_PTR_EQ(test, small->pages, &small->inline_pages[0]);
-	KUNIT_EXPECT_PTR_NE(test, pow2->pages, &pow2->inline_pages[0]);
+	KUNIT_EXPECT_PTR_EQ(test, one->pages, &one->inline_pages[0]);
+	KUNIT_EXPECT_PTR_EQ(test, odd->pages, &odd->inline_pages[0]);
+	KUNIT_EXPECT_PTR_EQ(test, most->pages, &most->inline_pages[0]);
 	KUNIT_EXPECT_PTR_NE(test, large->pages, &large->inline_pages[0]);
-	scamem_put(small);
-	scamem_put(pow2);
+	/* Sized caches: a header and the array, not a kmalloc bucket. */
+	KUNIT_EXPECT_EQ(test, ksize(one), struct_size(one, inline_pages, 1));
+	KUNIT_EXPECT_EQ(test, ksize(odd), struct_size(odd, inline_pages, 32));
+	KUNIT_EXPECT_EQ(test, ksize(most), struct_size(most, inline_pages, 256));
+	scamem_put(one);
+	scamem_put(odd);
+	scamem_put(most);
 	scamem_put(large);
 }
 
@@ -681,7 +690,8 @@ static void vmap_put_pages_should_borrow_the_pages(struct kunit *test)
 
 /* Allocation failure, one site at a time: nothing may be left behind. */
 
-static struct scamem *fail_descriptor(size_t size, gfp_t gfp, int nid)
+static struct scamem *fail_descriptor(unsigned int capacity, gfp_t gfp,
+				      int nid)
 {
 	return NULL;
 }
@@ -798,7 +808,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
-	KUNIT_CASE(small_sets_should_keep_their_array_inline),
+	KUNIT_CASE(sets_of_up_to_256_pages_should_keep_their_array_inline),
 	KUNIT_CASE(shrink_should_free_the_tail_and_keep_the_head),
 	KUNIT_CASE(shrink_of_a_shared_scamem_should_keep_every_page),
 	KUNIT_CASE(borrowed_pages_should_get_their_reference_back),
