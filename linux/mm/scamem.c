@@ -34,9 +34,6 @@
 #include "internal.h"
 #include "scamem_internal.h"
 
-/* Low bit of page->private on a scamem page; descriptors are aligned. */
-#define SCAMEM_PAGE_TAG		1UL
-
 /*
  * A page being tagged is not yet published: a plain update will do, as in
  * post_alloc_hook().  A page being untagged may still be mapped per page
@@ -52,7 +49,7 @@ static void scamem_tag_page(struct page *page, unsigned long tag)
 	page->flags.f |= SCAMEM_PAGE_FLAGS;
 }
 
-static void scamem_untag_page(struct page *page)
+void scamem_untag_page(struct page *page)
 {
 	atomic_long_andnot(SCAMEM_PAGE_FLAGS,
 			   (atomic_long_t *)&page->flags.f);
@@ -281,11 +278,12 @@ EXPORT_SYMBOL_GPL(scamem_borrow_pages_noprof);
 static void scamem_free_pages(struct scamem *sm, unsigned int first,
 			      unsigned int last)
 {
+	struct page **pages = sm->pages;
 	unsigned int i;
 
 	if (!(sm->flags & SCAMEM_BORROWED))
 		for (i = first; i < last; i++)
-			scamem_untag_page(sm->pages[i]);
+			scamem_untag_page(pages[i]);
 	free_pages_bulk(sm->pages + first, last - first);
 }
 

@@ -8,6 +8,8 @@
 
 /* Page flags of every page page_scamem() finds (see mm/scamem.c). */
 #define SCAMEM_PAGE_FLAGS	(BIT(PG_private) | BIT(PG_private_2))
+/* Low bit of page->private on a scamem page; descriptors are aligned. */
+#define SCAMEM_PAGE_TAG		1UL
 
 /*
  * A cheap first test for the GUP fast paths: false for every page that is
@@ -30,7 +32,9 @@ static inline void scamem_init(void)
 long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		unsigned long nr_pages, unsigned int gup_flags,
 		struct page **pages);
+void scamem_untag_page(struct page *page);
 bool scamem_pin_page(struct page *page, int refs);
+bool scamem_pin_mapped_page(struct page *page, int refs);
 bool scamem_unpin_page(struct page *page, int refs);
 unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages);
 

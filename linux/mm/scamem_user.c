@@ -265,12 +265,18 @@ static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
 	scamem_put_atomic(sm);
 }
 
+/* Whether @page still belongs to @sm, whose reference the caller holds. */
+static bool scamem_page_still_in(const struct page *page,
+				 const struct scamem *sm)
+{
+	return page_maybe_scamem(page) &&
+	       page_private(page) == ((unsigned long)sm | SCAMEM_PAGE_TAG);
+}
+
 /**
  * scamem_pin_page - pin a page of a scamem found through a page table
- * @page: A page found through a page table entry: of a legacy
- *	vm_insert_page() mapping under the page table lock, or of any
- *	mapping in GUP-fast, which checks afterwards that the entry still
- *	maps @page.
+ * @page: A page GUP-fast found through a page table entry; GUP-fast
+ *	checks afterwards that the entry still maps @page.
  * @refs: Number of pins.
  *
  * The back-pointer is read without a reference: the scamem may be dying
@@ -283,8 +289,9 @@ static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
  *
  * Context: Any context but NMI.
  * Return: true if the pins were taken on the page's scamem; false if the
- * page is not (or no longer) part of a live scamem, and the caller pins
- * the page itself.
+ * page is not (or no longer) part of a live scamem.  The caller must not
+ * pin a page of a dying scamem itself (unpin would take it for a scamem
+ * pin): GUP-fast leaves it to the slow path.
  */
 bool scamem_pin_page(struct page *page, int refs)
 {
@@ -294,7 +301,7 @@ bool scamem_pin_page(struct page *page, int refs)
 	rcu_read_lock();
 	sm = page_scamem(page);
 	if (sm && refcount_add_not_zero_acquire(refs, &sm->refcount)) {
-		pinned = page_scamem(page) == sm;
+		pinned = scamem_page_still_in(page, sm);
 		if (!pinned)
 			scamem_put_many_atomic(sm, refs);
 	}
@@ -302,28 +309,29 @@ bool scamem_pin_page(struct page *page, int refs)
 	return pinned;
 }
 
-/*
- * The live scamem of a pinned page, NULL if none.  The pin keeps the page,
- * so its back-pointer can only go (the scamem freeing it), never change.
- * A count read while the page still points to the descriptor afterwards
- * is that scamem's, not a later incarnation's: the page leaves a scamem
- * before its descriptor is freed.
+/**
+ * scamem_pin_mapped_page - pin a scamem page that a page table holds
+ * @page: A page of a per-page (vm_insert_page()) mapping, found under the
+ *	page table lock: the mapping's page reference keeps it allocated.
+ * @refs: Number of pins.
+ *
+ * Like scamem_pin_page(), except that a page whose scamem is dying leaves
+ * it here and now, so that the caller can pin the page itself: the page
+ * reference keeps it after the scamem, and a pinned page that is still
+ * in a scamem is always a scamem pin (see scamem_unpin_page()).
+ *
+ * Context: Any context but NMI.
+ * Return: true if the pins were taken on the page's scamem; false if the
+ * caller pins the page.
  */
-static struct scamem *scamem_page_live(struct page *page)
+bool scamem_pin_mapped_page(struct page *page, int refs)
 {
-	struct scamem *sm;
-	unsigned int refs;
-
-	rcu_read_lock();
-	sm = page_scamem(page);
-	if (sm) {
-		refs = refcount_read(&sm->refcount);
-		smp_rmb();	/* the count before the back-pointer again */
-		if (!refs || page_scamem(page) != sm)
-			sm = NULL;
-	}
-	rcu_read_unlock();
-	return sm;
+	if (scamem_pin_page(page, refs))
+		return true;
+	/* Held: its back-pointer can only go, and only its dying scamem's. */
+	if (page_scamem(page))
+		scamem_untag_page(page);
+	return false;
 }
 
 /**
@@ -340,12 +348,12 @@ static struct scamem *scamem_page_live(struct page *page)
  */
 unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages)
 {
-	struct scamem *sm = scamem_page_live(pages[0]);
+	struct scamem *sm = page_scamem(pages[0]);
 	unsigned long private, nr;
 
 	if (!sm)
 		return 0;
-	/* Same back-pointer, same live scamem: every such pin is its. */
+	/* Same back-pointer, same scamem: every such pin is its. */
 	private = page_private(pages[0]);
 	for (nr = 1; nr < npages && pages[nr]; nr++)
 		if (!page_maybe_scamem(pages[nr]) ||
@@ -360,9 +368,11 @@ unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages)
  * @page: A page pinned by GUP.
  * @refs: Number of pins to drop.
  *
- * A pin on a page of a live scamem is a scamem pin: pins are routed to
- * the scamem whenever it is live (scamem_gup(), scamem_pin_page()), and a
- * page pin taken while the scamem was dying finds its count at zero.
+ * A pinned page that is in a scamem is a scamem pin: pins are routed to
+ * the scamem whenever it is live, and a page pinned as itself while its
+ * scamem was dying left the scamem first (scamem_pin_mapped_page()).  The
+ * pin being dropped keeps the scamem alive until then: no RCU, no check
+ * of the count.
  *
  * Context: Any context but NMI.
  * Return: true if the pins were scamem pins and are dropped; false if the
@@ -370,7 +380,7 @@ unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages)
  */
 bool scamem_unpin_page(struct page *page, int refs)
 {
-	struct scamem *sm = scamem_page_live(page);
+	struct scamem *sm = page_scamem(page);
 
 	if (!sm)
 		return false;

@@ -1328,6 +1328,52 @@ static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *tes
 	vfree(buf);
 }
 
+/* Pins the first page of a legacy mapping while its scamem dies. */
+struct dying_pin {
+	unsigned long addr;
+	struct page *page;
+	long pinned;
+	bool still_in_scamem;
+};
+
+static void dying_pin_release(struct scamem *sm)
+{
+	struct dying_pin *pin = sm->private;
+
+	pin->pinned = test_pin_user_pages(pin->addr, 1, FOLL_WRITE, &pin->page);
+	pin->still_in_scamem = pin->pinned == 1 && page_scamem(pin->page);
+}
+
+static const struct scamem_ops dying_pin_ops = {
+	.release = dying_pin_release,
+};
+
+static void pin_of_a_dying_scamem_should_pin_the_page_itself(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+	struct dying_pin pin = { };
+	void *vaddr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	vaddr = scamem_vmap(sm, 0, 2, PAGE_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vaddr);
+	pin.addr = test_map_shared(test, &test_legacy_fops, vaddr, 2);
+	scamem_vunmap(sm, vaddr);
+	scamem_set_owner(sm, &dying_pin_ops, &pin);
+	scamem_put(sm);		/* the last: the pin comes from ->release */
+
+	KUNIT_ASSERT_EQ(test, pin.pinned, 1);
+	/* It left the scamem before it was pinned, so unpin cannot mistake it. */
+	KUNIT_EXPECT_FALSE(test, pin.still_in_scamem);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(pin.page)));
+	/* The page table's reference and the pin; the scamem's went at free. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(pin.page), 1 + GUP_PIN_COUNTING_BIAS);
+	unpin_user_page(pin.page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pin.page), 1);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(page_folio(pin.page)));
+	test_unmap(pin.addr, 2);
+}
+
 static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(scamem_mmap_should_hold_one_reference_per_vma),
 	KUNIT_CASE(scamem_mmap_should_not_touch_page_refcounts),
@@ -1344,6 +1390,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(get_user_pages_should_take_page_references),
 	KUNIT_CASE(write_pin_of_a_read_only_mapping_should_fail),
 	KUNIT_CASE(pin_through_a_legacy_mapping_should_pin_the_scamem),
+	KUNIT_CASE(pin_of_a_dying_scamem_should_pin_the_page_itself),
 	{}
 };
 
