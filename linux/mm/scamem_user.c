@@ -194,8 +194,12 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	unsigned long nr = vma_pages(vma);
 	int err;
 
-	/* A private mapping would need copy-on-write of pages it cannot own. */
-	if (!(vma->vm_flags & VM_SHARED) || (sm->flags & SCAMEM_BORROWED))
+	/*
+	 * A private mapping would need copy-on-write of pages it cannot own.
+	 * A shared mapping of a file opened read-only lacks VM_SHARED but can
+	 * never become writable: VM_MAYSHARE says shared.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE) || (sm->flags & SCAMEM_BORROWED))
 		return -EINVAL;
 	if (pgoff >= sm->nr_pages || nr > sm->nr_pages - pgoff)
 		return -EINVAL;

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,76 @@
 #include "scamem-guest.h"
 
 #define POLL_US		50000
+
+const struct sample_kind sample_kinds[NR_SAMPLE_KINDS] = {
+	{ "vmalloc_user", SCAMEM_SAMPLE_ALLOC, true },
+	{ "scamem_alloc", SCAMEM_SAMPLE_ALLOC_SCAMEM, false },
+};
+
+int failures;
+static char prefix[64];			/* "pin vmalloc_user 16 MiB: " etc. */
+
+/* What the next check lines start with, after "@@ pass " or "@@ fail ". */
+void set_prefix(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+}
+
+void result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("@@ %s %s", ok ? "pass" : "fail", prefix);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+/* @ret is what a call returned, 0 for success and nonzero with errno. */
+void expect_errno(int ret, int want, const char *what)
+{
+	int err = ret ? errno : 0;
+
+	result(ret && err == want, "%s fails with %s: %s", what,
+	       strerrorname_np(want), ret ? strerror(err) : "succeeded");
+}
+
+int sample_refs(int fd, uint32_t *val)
+{
+	return ioctl(fd, SCAMEM_SAMPLE_REFS, val) ? -errno : 0;
+}
+
+void check_refs(int fd, long want, const char *when)
+{
+	uint32_t val = 0;
+	int err = sample_refs(fd, &val);
+
+	if (err)
+		result(false, "REFS %s is %ld: %s", when, want, strerror(-err));
+	else
+		result(val == want, "REFS %s is %ld: got %" PRIu32, when, want,
+		       val);
+}
+
+void report_compare(const uint64_t *p, size_t size, unsigned int run,
+		    const char *what)
+{
+	long bad = compare(p, size, run);
+
+	if (bad < 0)
+		result(true, "%s", what);
+	else
+		result(false, "%s: word %ld is %#" PRIx64 ", want %#" PRIx64,
+		       what, bad, p[bad], pattern(run, bad));
+}
 
 /*
  * Fold every CPU's pending vmstat deltas into the global counters.  Without
@@ -126,6 +198,26 @@ int wait_for_baseline(long vm_base, long free_base, long *vm, long *free)
 	}
 }
 
+/*
+ * Wait for VmallocUsed and free memory to come back to their baselines
+ * (see wait_for_baseline()) and report both; @when says after what.
+ */
+void check_back_to_baseline(long vm_base, long free_base, long memfree_base,
+			    const char *when)
+{
+	long vm, free, memfree;
+	int ms = wait_for_baseline(vm_base, free_base, &vm, &free);
+
+	memfree = meminfo_kb("MemFree");
+	result(vmalloc_near(vm, vm_base),
+	       "VmallocUsed back to baseline %s: %ld kB before, %ld kB after (%+ld kB, tolerance %d kB, %d ms)",
+	       when, vm_base, vm, vm - vm_base, VMALLOC_SLACK_KB, ms);
+	result(free_near(free, free_base),
+	       "free memory back to baseline %s: MemFree + per-cpu lists %ld kB before, %ld kB after (%+ld kB, tolerance -%d kB, %d ms; MemFree alone %ld kB, %ld kB)",
+	       when, free_base, free, free - free_base, MEMFREE_SLACK_KB, ms,
+	       memfree_base, memfree);
+}
+
 /* The pattern: a 64-bit counter per 8 bytes, different for each run. */
 uint64_t pattern(unsigned int run, size_t i)
 {
@@ -209,40 +301,42 @@ int open_ramdisk(size_t size, void *zeroes, size_t len)
 }
 
 /*
- * Everything a run does, once, before any baseline is taken: io_uring,
- * the driver and the block layer allocate some memory on first use and
- * keep it (slab caches, io-wq workers and the cached stacks of exited
- * ones, percpu chunks), which would otherwise count against the first
- * run's baseline.  @rd may be -1.
+ * Everything a run does, once for each kind of buffer, before any
+ * baseline is taken: io_uring, the driver, scamem and the block layer
+ * allocate some memory on first use and keep it (slab caches, io-wq
+ * workers and the cached stacks of exited ones, percpu chunks), which
+ * would otherwise count against the first run's baseline.  @rd may be -1.
  */
 void warm_up(int rd, size_t size)
 {
-	struct io_uring ring;
-	struct iovec iov;
-	uint64_t sz = size;
-	void *map = MAP_FAILED;
-	int fd;
+	for (int k = 0; k < NR_SAMPLE_KINDS; k++) {
+		struct io_uring ring;
+		struct iovec iov;
+		uint64_t sz = size;
+		void *map = MAP_FAILED;
+		int fd;
 
-	fd = open(DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz))
-		map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-			   0);
-	if (map != MAP_FAILED && !io_uring_queue_init(8, &ring, 0)) {
-		iov.iov_base = map;
-		iov.iov_len = size;
-		if (!io_uring_register_buffers(&ring, &iov, 1)) {
-			if (rd >= 0) {
-				write_fixed(&ring, rd, map, PAGE, 0);
-				direct_io(true, rd, map, PAGE, 0);
+		fd = open(DEV, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (!ioctl(fd, sample_kinds[k].alloc, &sz))
+			map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, fd, 0);
+		if (map != MAP_FAILED && !io_uring_queue_init(8, &ring, 0)) {
+			iov.iov_base = map;
+			iov.iov_len = size;
+			if (!io_uring_register_buffers(&ring, &iov, 1)) {
+				if (rd >= 0) {
+					write_fixed(&ring, rd, map, PAGE, 0);
+					direct_io(true, rd, map, PAGE, 0);
+				}
+				io_uring_unregister_buffers(&ring);
 			}
-			io_uring_unregister_buffers(&ring);
+			io_uring_queue_exit(&ring);
 		}
-		io_uring_queue_exit(&ring);
+		if (map != MAP_FAILED)
+			munmap(map, size);
+		close(fd);
 	}
-	if (map != MAP_FAILED)
-		munmap(map, size);
-	close(fd);
 	usleep(SETTLE_US / 4);	/* io_uring's exit work */
 }

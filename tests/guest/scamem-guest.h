@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the in-guest programs that drive /dev/scamem_sample share
- * (scamem-pin.c, the test; scamem-demo.c, the demo): /proc readings, the
- * data pattern, I/O to the ram disk.  Built into each program with
- * scamem-guest.c.
+ * (scamem-pin.c and scamem-hostile.c, the tests; scamem-demo.c, the
+ * demo): the two kinds of buffer, the checks and their report lines,
+ * /proc readings, the data pattern, I/O to the ram disk.  Built into each
+ * program with scamem-guest.c.
  */
 #ifndef SCAMEM_GUEST_H
 #define SCAMEM_GUEST_H
@@ -22,6 +23,33 @@
 #define VMALLOC_SLACK_KB 64		/* unrelated vmalloc activity */
 #define MEMFREE_SLACK_KB 1024		/* unrelated allocations, caches */
 #define SETTLE_US	2000000		/* the last free may be deferred */
+
+/* How the driver allocates a buffer: one per ALLOC ioctl. */
+struct sample_kind {
+	const char *name;	/* in the names of the checks */
+	unsigned long alloc;	/* SCAMEM_SAMPLE_ALLOC or _ALLOC_SCAMEM */
+	bool vmalloc;		/* in /proc/vmallocinfo and VmallocUsed */
+};
+
+#define NR_SAMPLE_KINDS	2
+extern const struct sample_kind sample_kinds[NR_SAMPLE_KINDS];
+
+/*
+ * The checks of the tests: one "@@ pass PREFIXwhat" or "@@ fail
+ * PREFIXwhat" line each, for the host to count; failures counts the
+ * second kind, for the exit status.
+ */
+extern int failures;
+void set_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void result(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void expect_errno(int ret, int want, const char *what);
+int sample_refs(int fd, uint32_t *val);
+void check_refs(int fd, long want, const char *when);
+void report_compare(const uint64_t *p, size_t size, unsigned int run,
+		    const char *what);
+void check_back_to_baseline(long vm_base, long free_base,
+			    long memfree_base, const char *when);
 
 long meminfo_kb(const char *field);
 long free_kb(void);

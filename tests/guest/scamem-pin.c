@@ -1,45 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * In-guest test: a vmalloc_user() buffer, mapped by a driver with
- * remap_vmalloc_range() and pinned by io_uring, outlives the driver's
- * vfree() and is freed with the last pin.  Driven through
- * /dev/scamem_sample (linux/samples/scamem/); needs /dev/ram0 (brd) of at
- * least RD_NEEDED bytes.
+ * In-guest test: a driver's buffer, mapped to userspace and pinned by
+ * io_uring, outlives the driver's free and is freed with the last pin.
+ * Driven through /dev/scamem_sample (linux/samples/scamem/), for both
+ * kinds of buffer it allocates: a vmalloc_user() buffer mapped with
+ * remap_vmalloc_range(), and a scamem_alloc() one mapped with
+ * scamem_mmap().  Needs /dev/ram0 (brd) of at least RD_NEEDED bytes.
  *
- * For a 16 MiB buffer and for a single page:
+ * For each kind, for a 16 MiB buffer and for a single page:
  *
  *   a. baseline VmallocUsed and free memory (MemFree and the per-cpu
  *      free lists);
- *   b. ALLOC (refs 1), mmap MAP_SHARED (refs 2), fill with a pattern;
+ *   b. ALLOC (refs 1), mmap MAP_SHARED (refs 2): the buffer reads as
+ *      zeroes; fill it with a pattern;
  *   c. io_uring_register_buffers() of the whole mapping: FOLL_LONGTERM
  *      pins, one reference per page (refs 2 + pages);
  *   f. O_DIRECT pwrite() from the mapping and pread() back into it (short
  *      FOLL_PIN pins; refs back to 2 + pages afterwards);
- *   d. FREE, munmap(), close(): only the io_uring pins are left; the area
- *      is gone from /proc/vmallocinfo but its pages still count in
- *      VmallocUsed;
+ *   d. FREE, munmap(), close(): only the io_uring pins are left; a
+ *      vmalloc_user() area is gone from /proc/vmallocinfo but its pages
+ *      still count in VmallocUsed; a scamem_alloc() buffer never counts
+ *      there; either is still missing from free memory;
  *   e. IORING_OP_WRITE_FIXED from the registered buffer to /dev/ram0,
  *      read back with O_DIRECT: the pattern, through the pins alone;
  *   g. unregister, exit the ring: VmallocUsed and free memory back to
  *      the baseline.
  *
- * Then hostile input to the driver, and the reference each VMA holds
- * through munmap() and mprotect() splits, fork and mremap().  One
- * "@@ pass NAME" or
- * "@@ fail NAME: details" line per check; exit status 1 if any failed.
+ * Hostile input, and the reference each VMA holds, are scamem-hostile.c's.
+ * One "@@ pass NAME" or "@@ fail NAME: details" line per check; exit
+ * status 1 if any failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "scamem-guest.h"
@@ -49,78 +48,60 @@
 #define OFF_FIXED	BIG		/* step e's region */
 #define RD_NEEDED	(2 * BIG)
 
-static int failures;
-static char prefix[32];			/* "pin 16 MiB: " etc. */
-
-static void __attribute__((format(printf, 2, 3)))
-result(bool ok, const char *fmt, ...)
+static bool all_zero(const uint64_t *p, size_t size)
 {
-	va_list ap;
-
-	printf("@@ %s %s", ok ? "pass" : "fail", prefix);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
+	for (size_t i = 0; i < size / 8; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
-static int refs(int fd, uint32_t *val)
+/* Step b: where the buffer shows in /proc/vmallocinfo, if anywhere. */
+static void check_area(const struct sample_kind *k)
 {
-	return ioctl(fd, SCAMEM_SAMPLE_REFS, val) ? -errno : 0;
-}
+	char area[512];
+	bool listed = sample_area(area, sizeof(area));
 
-static void check_refs(int fd, long want, const char *when)
-{
-	uint32_t val = 0;
-	int err = refs(fd, &val);
-
-	if (err)
-		result(false, "REFS %s is %ld: %s", when, want, strerror(-err));
+	if (k->vmalloc)
+		result(listed && strstr(area, "vmalloc") != NULL,
+		       "/proc/vmallocinfo lists the area: %s",
+		       listed ? area : "no line with scamem_sample");
 	else
-		result(val == want, "REFS %s is %ld: got %" PRIu32, when, want,
-		       val);
-}
-
-static void report_compare(const uint64_t *p, size_t size, unsigned int run,
-			   const char *what)
-{
-	long bad = compare(p, size, run);
-
-	if (bad < 0)
-		result(true, "%s", what);
-	else
-		result(false, "%s: word %ld is %#" PRIx64 ", want %#" PRIx64,
-		       what, bad, p[bad], pattern(run, bad));
+		result(!listed,
+		       "/proc/vmallocinfo lists nothing of the driver's (no vmalloc area)%s%s",
+		       listed ? ": " : "", listed ? area : "");
 }
 
 /*
- * Step g: wait for VmallocUsed and free memory to come back to their
- * baselines; the last free of the pages may run from a workqueue, and the
- * ring's memory goes away in io_uring's exit work.
+ * Step d: the pages are still allocated, held by the pins alone.
+ * VmallocUsed counts those of a vmalloc_user() buffer, and never those of
+ * a scamem_alloc() buffer; either is missing from free memory, which
+ * stands out from the noise for large buffers only.
  */
-static void check_back_to_baseline(long vm_base, long free_base,
-				   long memfree_base)
+static void check_held(const struct sample_kind *k, size_t size,
+		       long vm_base, long free_base)
 {
-	long vm, free, memfree;
-	int ms = wait_for_baseline(vm_base, free_base, &vm, &free);
+	long kb = size >> 10, vm = meminfo_kb("VmallocUsed"), free = free_kb();
 
-	memfree = meminfo_kb("MemFree");
-	result(vmalloc_near(vm, vm_base),
-	       "VmallocUsed back to baseline after the last unpin: %ld kB before, %ld kB after (%+ld kB, tolerance %d kB, %d ms)",
-	       vm_base, vm, vm - vm_base, VMALLOC_SLACK_KB, ms);
-	result(free_near(free, free_base),
-	       "free memory back to baseline after the last unpin: MemFree + per-cpu lists %ld kB before, %ld kB after (%+ld kB, tolerance -%d kB, %d ms; MemFree alone %ld kB, %ld kB)",
-	       free_base, free, free - free_base, MEMFREE_SLACK_KB, ms,
-	       memfree_base, memfree);
+	if (k->vmalloc)
+		result(vm >= vm_base + kb,
+		       "pinned pages still count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB + %ld kB",
+		       vm, vm_base, kb);
+	else
+		result(vmalloc_near(vm, vm_base),
+		       "pinned pages do not count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB (tolerance %d kB)",
+		       vm, vm_base, VMALLOC_SLACK_KB);
+	if (kb >= 4 * MEMFREE_SLACK_KB)
+		result(free <= free_base - kb + MEMFREE_SLACK_KB,
+		       "pinned pages are still missing from free memory after FREE, munmap and close: %ld kB, baseline %ld kB - %ld kB (tolerance %d kB)",
+		       free, free_base, kb, MEMFREE_SLACK_KB);
 }
 
-/* Steps a to g for one buffer size. */
-static void run(unsigned int nr, size_t size, int rd, void *rbuf)
+/* Steps a to g for one kind of buffer and one size. */
+static void run(const struct sample_kind *k, unsigned int nr, size_t size,
+		int rd, void *rbuf)
 {
-	long npages = size / PAGE, vm_base, free_base, memfree_base, vm, n;
+	long npages = size / PAGE, vm_base, free_base, memfree_base, n;
 	struct io_uring ring;
 	bool have_ring = false, registered = false, listed;
 	struct iovec iov;
@@ -130,10 +111,10 @@ static void run(unsigned int nr, size_t size, int rd, void *rbuf)
 	int fd, ret;
 
 	if (size >= (1UL << 20))
-		snprintf(prefix, sizeof(prefix), "pin %zu MiB: ", size >> 20);
+		set_prefix("pin %s %zu MiB: ", k->name, size >> 20);
 	else
-		snprintf(prefix, sizeof(prefix), "pin %ld page%s: ", npages,
-			 npages == 1 ? "" : "s");
+		set_prefix("pin %s %ld page%s: ", k->name, npages,
+			   npages == 1 ? "" : "s");
 
 	/* a. Baseline. */
 	vm_base = meminfo_kb("VmallocUsed");
@@ -149,17 +130,13 @@ static void run(unsigned int nr, size_t size, int rd, void *rbuf)
 		result(false, "open " DEV ": %s", strerror(errno));
 		return;
 	}
-	ret = ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz);
+	ret = ioctl(fd, k->alloc, &sz);
 	result(!ret, "ALLOC of %zu bytes%s%s", size, ret ? ": " : "",
 	       ret ? strerror(errno) : "");
 	if (ret)
 		goto out_close;
 	check_refs(fd, 1, "after ALLOC");
-	if (sample_area(area, sizeof(area)))
-		result(strstr(area, "vmalloc") != NULL,
-		       "/proc/vmallocinfo lists the area: %s", area);
-	else
-		result(false, "/proc/vmallocinfo lists the area: no line with scamem_sample");
+	check_area(k);
 
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	result(map != MAP_FAILED, "mmap MAP_SHARED%s%s",
@@ -168,6 +145,7 @@ static void run(unsigned int nr, size_t size, int rd, void *rbuf)
 	if (map == MAP_FAILED)
 		goto out_free;
 	check_refs(fd, 2, "after mmap");
+	result(all_zero(map, size), "the new buffer reads as zeroes");
 	fill(map, size, nr, false);
 
 	/* c. Long-term pins through io_uring. */
@@ -211,7 +189,7 @@ static void run(unsigned int nr, size_t size, int rd, void *rbuf)
 	if (!ret) {
 		uint32_t val;
 
-		ret = refs(fd, &val);
+		ret = sample_refs(fd, &val);
 		result(ret == -ENXIO, "REFS after FREE fails with ENXIO: %s",
 		       ret ? strerror(-ret) : "succeeded");
 		report_compare(map, size, nr,
@@ -230,13 +208,12 @@ out_close:
 	if (map == MAP_FAILED)
 		goto out_ring;
 
-	listed = sample_area(area, sizeof(area));
-	result(!listed, "/proc/vmallocinfo no longer lists the area after FREE, munmap and close%s%s",
-	       listed ? ": " : "", listed ? area : "");
-	vm = meminfo_kb("VmallocUsed");
-	result(vm >= vm_base + (long)(size >> 10),
-	       "pinned pages still count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB + %zu kB",
-	       vm, vm_base, size >> 10);
+	if (k->vmalloc) {
+		listed = sample_area(area, sizeof(area));
+		result(!listed, "/proc/vmallocinfo no longer lists the area after FREE, munmap and close%s%s",
+		       listed ? ": " : "", listed ? area : "");
+	}
+	check_held(k, size, vm_base, free_base);
 
 	/* e. The data, through the io_uring pins alone. */
 	if (!registered) {
@@ -268,146 +245,8 @@ out_ring:
 	}
 	if (have_ring)
 		io_uring_queue_exit(&ring);
-	check_back_to_baseline(vm_base, free_base, memfree_base);
-}
-
-static void expect_errno(int ret, int want, const char *what)
-{
-	int err = ret ? errno : 0;
-
-	result(ret && err == want, "%s fails with %s: %s", what,
-	       strerrorname_np(want), ret ? strerror(err) : "succeeded");
-}
-
-static void expect_mmap_einval(int fd, size_t len, off_t off, int flags,
-			       const char *what)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, off);
-
-	if (p != MAP_FAILED)
-		munmap(p, len);
-	expect_errno(p == MAP_FAILED ? -1 : 0, EINVAL, what);
-}
-
-/* Hostile input: every bad request fails cleanly and leaks nothing. */
-static void hostile(void)
-{
-	uint64_t sz;
-	uint32_t val;
-	int fd;
-	void *p;
-
-	snprintf(prefix, sizeof(prefix), "pin hostile: ");
-	fd = open(DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		result(false, "open " DEV ": %s", strerror(errno));
-		return;
-	}
-	sz = 0;
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz), EINVAL, "ALLOC of 0");
-	sz = 1ULL << 62;
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz), EINVAL,
-		     "ALLOC of 1 << 62");
-	sz = SCAMEM_SAMPLE_MAX_SIZE + 1;
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz), EINVAL,
-		     "ALLOC of 1 GiB + 1");
-	sz = UINT64_MAX;
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz), EINVAL,
-		     "ALLOC of 2^64 - 1 (PAGE_ALIGN would wrap)");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REFS, &val), ENXIO,
-		     "REFS without a buffer");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_FREE), ENXIO,
-		     "FREE without a buffer");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p != MAP_FAILED)
-		munmap(p, PAGE);
-	expect_errno(p == MAP_FAILED ? -1 : 0, ENXIO, "mmap without a buffer");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, (void *)8), EFAULT,
-		     "ALLOC with a bad pointer");
-
-	sz = PAGE;
-	if (ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz)) {
-		result(false, "ALLOC of one page: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz), EBUSY,
-		     "second ALLOC");
-	expect_mmap_einval(fd, 2 * PAGE, 0, MAP_SHARED,
-			   "mmap of 2 pages of a 1-page buffer");
-	expect_mmap_einval(fd, PAGE, PAGE, MAP_SHARED,
-			   "mmap at offset 1 page of a 1-page buffer");
-	expect_mmap_einval(fd, PAGE, 0, MAP_PRIVATE, "mmap MAP_PRIVATE");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REFS, (void *)8), EFAULT,
-		     "REFS with a bad pointer");
-	check_refs(fd, 1, "after the rejected requests (nothing leaked)");
-	expect_errno(ioctl(fd, _IO(SCAMEM_SAMPLE_IOC_MAGIC, 99)), ENOTTY,
-		     "an unknown ioctl");
-	result(!ioctl(fd, SCAMEM_SAMPLE_FREE), "FREE of the one-page buffer");
-	close(fd);
-}
-
-/*
- * The VMA holds the scamem reference: every VMA made from a mapping
- * (split, fork, mremap) takes one and gives it back when it goes.
- */
-static void vma_lifecycle(void)
-{
-	volatile char *p, *moved;
-	uint64_t sz = 4 * PAGE;
-	pid_t child;
-	int fd, status;
-
-	snprintf(prefix, sizeof(prefix), "pin vmas: ");
-	fd = open(DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, SCAMEM_SAMPLE_ALLOC, &sz)) {
-		result(false, "open and ALLOC of 4 pages: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED) {
-		result(false, "mmap of 4 pages: %s", strerror(errno));
-		close(fd);
-		return;
-	}
-	check_refs(fd, 2, "after mmap");
-	result(munmap((void *)(p + PAGE), PAGE) == 0, "munmap of page 1");
-	check_refs(fd, 3, "after a hole split the VMA in two");
-	result(mprotect((void *)(p + 3 * PAGE), PAGE, PROT_READ) == 0,
-	       "mprotect of page 3 read-only");
-	check_refs(fd, 4, "after mprotect split off page 3");
-
-	child = fork();
-	if (child == 0) {
-		uint32_t val = 0;
-
-		p[2 * PAGE] = 'c';
-		_exit(refs(fd, &val) || val != 7 ? 1 : 0);
-	}
-	result(child > 0 && waitpid(child, &status, 0) == child &&
-	       WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	       "a forked child sees REFS 7 (its 3 VMAs too)");
-	check_refs(fd, 4, "after the child exited");
-	result(p[2 * PAGE] == 'c', "the child's write shows in the parent");
-
-	p[0] = 'm';
-	/* A place of our own to move to: MREMAP_FIXED replaces what is there. */
-	moved = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (moved != MAP_FAILED)
-		moved = mremap((void *)p, PAGE, PAGE,
-			       MREMAP_MAYMOVE | MREMAP_FIXED, (void *)moved);
-	result(moved != MAP_FAILED && moved[0] == 'm',
-	       "mremap moves page 0 with its contents");
-	check_refs(fd, 4, "after mremap");
-	result(mremap((void *)(p + 2 * PAGE), PAGE, 2 * PAGE, 0) == MAP_FAILED,
-	       "mremap cannot grow a mapping (VM_DONTEXPAND)");
-	if (moved != MAP_FAILED)
-		munmap((void *)moved, PAGE);
-	munmap((void *)(p + 2 * PAGE), 2 * PAGE);
-	check_refs(fd, 1, "after every VMA is unmapped");
-	close(fd);
+	check_back_to_baseline(vm_base, free_base, memfree_base,
+			       "after the last unpin");
 }
 
 /* The ram disk, written once before any baseline; -1 if it is unusable. */
@@ -415,7 +254,7 @@ static int ramdisk(void *rbuf)
 {
 	int rd;
 
-	snprintf(prefix, sizeof(prefix), "pin: ");
+	set_prefix("pin: ");
 	memset(rbuf, 0, BIG);
 	rd = open_ramdisk(RD_NEEDED, rbuf, BIG);
 	result(rd >= 0, RAMDISK " holds %lu MiB, written once with O_DIRECT%s%s",
@@ -437,10 +276,11 @@ int main(void)
 	rd = ramdisk(rbuf);
 	warm_up(rd, BIG);
 
-	run(1, BIG, rd, rbuf);
-	run(2, PAGE, rd, rbuf);
-	hostile();
-	vma_lifecycle();
+	/* A pattern of its own for each run: no run can pass on another's. */
+	for (int k = 0; k < NR_SAMPLE_KINDS; k++) {
+		run(&sample_kinds[k], 2 * k + 1, BIG, rd, rbuf);
+		run(&sample_kinds[k], 2 * k + 2, PAGE, rd, rbuf);
+	}
 
 	if (rd >= 0)
 		close(rd);

@@ -1,22 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scamem_sample: a driver that lends userspace a vmalloc_user() buffer.
+ * scamem_sample: a driver that lends userspace a buffer to map and pin.
  *
- * The model for a driver that hands out memory to be mmap()ed and pinned:
- * the buffer is allocated with vmalloc_user() and mapped with
- * remap_vmalloc_range(), nothing more.  The scamem behind every vmalloc
- * area keeps the pages alive for as long as anyone uses them: the area
- * holds one reference, each mapping one, each pinned page one.  So the
- * driver may vfree() the buffer whenever it is done with it, even while
+ * The model for a driver that hands out memory to be mmap()ed and pinned,
+ * in the two ways such a driver gets its memory:
+ *
+ * - vmalloc_user(), mapped with remap_vmalloc_range(), for a driver that
+ *   also uses the buffer through a contiguous kernel address;
+ * - scamem_alloc(), mapped with scamem_mmap(), for a driver that only
+ *   hands the pages out (to userspace, to DMA) and so needs no kernel
+ *   mapping and spends no vmalloc space.
+ *
+ * Either way a scamem keeps the pages alive for as long as anyone uses
+ * them: the driver holds one reference (the vmalloc area's, or the one
+ * scamem_alloc() returned), each mapping one, each pinned page one.  So
+ * the driver may free the buffer whenever it is done with it, even while
  * userspace still maps it or has it pinned for I/O (io_uring fixed
  * buffers, O_DIRECT); it keeps no count of mappings, needs no ->close
  * hook and never waits for an unpin.
  *
- * Each open file of /dev/scamem_sample owns at most one buffer; the
- * ioctls are described in scamem_sample.h.  SCAMEM_SAMPLE_REFS exists only
- * so that tests can watch the references come and go.
+ * Each open file of /dev/scamem_sample owns at most one buffer, of either
+ * kind; the ioctls and what mmap() accepts are described in
+ * scamem_sample.h.  SCAMEM_SAMPLE_REFS exists only so that tests can watch
+ * the references come and go.
  */
 
+#include <linux/cleanup.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -30,12 +39,24 @@
 
 #include "scamem_sample.h"
 
+/* How the buffer is allocated: one for each ALLOC ioctl. */
+enum scamem_sample_kind {
+	SCAMEM_SAMPLE_KIND_VMALLOC,	/* vmalloc_user() */
+	SCAMEM_SAMPLE_KIND_SCAMEM,	/* scamem_alloc() */
+};
+
 /**
  * struct scamem_sample - the buffer of one open file
  * @lock: Serializes the ioctls and ->mmap of the file, which may run
  *	concurrently from several threads sharing it.
  * @buf: The buffer from vmalloc_user(), or NULL.
- * @size: Size of @buf in bytes, a multiple of PAGE_SIZE; 0 without one.
+ * @sm: The scamem from scamem_alloc(), or NULL.
+ * @size: Size of the buffer in bytes, a multiple of PAGE_SIZE; 0 without
+ *	one.
+ *
+ * At most one of @buf and @sm is set, and it stands for the driver's
+ * reference on the buffer's scamem: the vmalloc area's own, or the one
+ * scamem_alloc() returned.
  *
  * Lock order: ->mmap runs with the mmap_lock held and then takes @lock,
  * so nothing may touch user memory while holding @lock: a page fault
@@ -43,8 +64,9 @@
  * before taking @lock and their results after dropping it.
  */
 struct scamem_sample {
-	struct mutex lock;	/* protects buf and size */
+	struct mutex lock;	/* protects buf, sm and size */
 	void *buf;
+	struct scamem *sm;
 	size_t size;
 };
 
@@ -61,6 +83,22 @@ static int scamem_sample_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Drop the driver's reference on the buffer.  Mappings and pins keep
+ * theirs: the pages are freed (and a vmalloc buffer's stop counting in
+ * VmallocUsed) with the last of those.  A vmalloc buffer's kernel address
+ * goes away at once.
+ */
+static void scamem_sample_drop(struct scamem_sample *s)
+{
+	vfree(s->buf);
+	if (s->sm)
+		scamem_put(s->sm);
+	s->buf = NULL;
+	s->sm = NULL;
+	s->size = 0;
+}
+
 /**
  * scamem_sample_release - free the buffer when the file goes away
  * @inode: The device inode.
@@ -68,7 +106,7 @@ static int scamem_sample_open(struct inode *inode, struct file *file)
  *
  * Every mapping of the buffer holds a reference to @file, so this runs
  * only once all of them are unmapped; pins may remain, and keep the
- * pages (not the buffer's kernel address) until they are released.
+ * pages (not a vmalloc buffer's kernel address) until they are released.
  *
  * Context: Process context; may sleep.
  * Return: 0.
@@ -77,48 +115,99 @@ static int scamem_sample_release(struct inode *inode, struct file *file)
 {
 	struct scamem_sample *s = file->private_data;
 
-	vfree(s->buf);
+	scamem_sample_drop(s);
 	mutex_destroy(&s->lock);
 	kfree(s);
 	return 0;
 }
 
 /**
- * scamem_sample_alloc - give the file its buffer
- * @s: The file's state.
- * @size: Requested size in bytes, from userspace: not trusted.
+ * scamem_sample_size - check a size from userspace and round it up
+ * @size: Requested size in bytes: not trusted.
  *
  * The size is checked against SCAMEM_SAMPLE_MAX_SIZE before it is rounded
  * up, so PAGE_ALIGN() cannot overflow, nor a 64-bit size be truncated on
- * a 32-bit kernel.  vmalloc_user() zeroes the buffer: userspace must never
- * see stale kernel data through the mapping.
+ * a 32-bit kernel, nor a page count overflow scamem_alloc()'s unsigned
+ * int.
+ *
+ * Return: @size rounded up to whole pages, or 0 if @size is 0 or above
+ * the limit.
+ */
+static size_t scamem_sample_size(u64 size)
+{
+	if (!size || size > SCAMEM_SAMPLE_MAX_SIZE)
+		return 0;
+	return PAGE_ALIGN(size);
+}
+
+/*
+ * vmalloc_user() zeroes the buffer, so that userspace never sees stale
+ * kernel data through the mapping, and marks the area VM_USERMAP, which
+ * remap_vmalloc_range() insists on.
+ */
+static int scamem_sample_alloc_vmalloc(struct scamem_sample *s, size_t size)
+{
+	s->buf = vmalloc_user(size);
+	return s->buf ? 0 : -ENOMEM;
+}
+
+/*
+ * __GFP_ZERO for the same reason as vmalloc_user() zeroes.  A driver that
+ * lets unprivileged users allocate this much would add __GFP_ACCOUNT, to
+ * charge the pages to the caller's memory cgroup.
+ */
+static int scamem_sample_alloc_scamem(struct scamem_sample *s, size_t size)
+{
+	s->sm = scamem_alloc(size >> PAGE_SHIFT, GFP_KERNEL | __GFP_ZERO,
+			     NUMA_NO_NODE);
+	return s->sm ? 0 : -ENOMEM;
+}
+
+/**
+ * scamem_sample_alloc - give the file its buffer
+ * @s: The file's state.
+ * @usize: Where userspace put the requested size in bytes.
+ * @kind: How to allocate the buffer.
  *
  * Context: Process context; takes @s->lock.
- * Return: 0, -EINVAL for a size of 0 or above the limit, -EBUSY if the
- * file has a buffer already, -ENOMEM if memory is short.
+ * Return: 0, -EFAULT if @usize cannot be read, -EINVAL for a size of 0 or
+ * above the limit, -EBUSY if the file has a buffer already (of either
+ * kind), -ENOMEM if memory is short.
  */
-static int scamem_sample_alloc(struct scamem_sample *s, u64 size)
+static int scamem_sample_alloc(struct scamem_sample *s,
+			       const u64 __user *usize,
+			       enum scamem_sample_kind kind)
 {
-	int ret = 0;
+	u64 requested;
+	size_t size;
+	int ret;
 
-	if (!size || size > SCAMEM_SAMPLE_MAX_SIZE)
+	if (copy_from_user(&requested, usize, sizeof(requested)))
+		return -EFAULT;
+	size = scamem_sample_size(requested);
+	if (!size)
 		return -EINVAL;
-	size = PAGE_ALIGN(size);
 
-	mutex_lock(&s->lock);
-	if (s->buf) {
-		ret = -EBUSY;
-		goto unlock;
-	}
-	s->buf = vmalloc_user(size);
-	if (!s->buf) {
-		ret = -ENOMEM;
-		goto unlock;
-	}
-	s->size = size;
-unlock:
-	mutex_unlock(&s->lock);
+	guard(mutex)(&s->lock);
+	if (s->size)
+		return -EBUSY;
+	if (kind == SCAMEM_SAMPLE_KIND_VMALLOC)
+		ret = scamem_sample_alloc_vmalloc(s, size);
+	else
+		ret = scamem_sample_alloc_scamem(s, size);
+	if (!ret)
+		s->size = size;
 	return ret;
+}
+
+/* The buffer's scamem, without a reference of its own; NULL without one. */
+static struct scamem *scamem_sample_scamem(struct scamem_sample *s)
+{
+	lockdep_assert_held(&s->lock);
+	/* No reference needed: @s->lock keeps the buffer from being freed. */
+	if (s->buf)
+		return vmalloc_to_scamem(s->buf);
+	return s->sm;
 }
 
 /**
@@ -127,8 +216,7 @@ unlock:
  * @refs: Where to store the count.
  *
  * The count is a snapshot: mappings and pins may come and go as soon as
- * @s->lock is dropped.  vmalloc_to_scamem() takes no reference, which is
- * fine here because @s->lock keeps the buffer from being freed meanwhile.
+ * @s->lock is dropped.
  *
  * Context: Process context; takes @s->lock.
  * Return: 0, or -ENXIO if the file has no buffer.
@@ -136,43 +224,33 @@ unlock:
 static int scamem_sample_refs(struct scamem_sample *s, u32 *refs)
 {
 	struct scamem *sm;
-	int ret = 0;
 
-	mutex_lock(&s->lock);
-	sm = s->buf ? vmalloc_to_scamem(s->buf) : NULL;
-	if (sm)
-		*refs = scamem_refcount(sm);
-	else
-		ret = -ENXIO;
-	mutex_unlock(&s->lock);
-	return ret;
+	guard(mutex)(&s->lock);
+	sm = scamem_sample_scamem(s);
+	if (!sm)
+		return -ENXIO;
+	*refs = scamem_refcount(sm);
+	return 0;
 }
 
 /**
- * scamem_sample_free - vfree() the buffer now
+ * scamem_sample_free - let go of the buffer now
  * @s: The file's state.
  *
- * Drops only the buffer's own reference to its scamem: mappings and pins
- * keep theirs, and the pages are freed (and stop counting in VmallocUsed)
- * with the last of those.  The kernel address goes away at once.
+ * vfree() or scamem_put(): either drops only the driver's reference, so
+ * the buffer may be mapped and pinned still.  The file may allocate a new
+ * buffer afterwards.
  *
  * Context: Process context; takes @s->lock.
  * Return: 0, or -ENXIO if the file has no buffer.
  */
 static int scamem_sample_free(struct scamem_sample *s)
 {
-	int ret = 0;
-
-	mutex_lock(&s->lock);
-	if (s->buf) {
-		vfree(s->buf);
-		s->buf = NULL;
-		s->size = 0;
-	} else {
-		ret = -ENXIO;
-	}
-	mutex_unlock(&s->lock);
-	return ret;
+	guard(mutex)(&s->lock);
+	if (!s->size)
+		return -ENXIO;
+	scamem_sample_drop(s);
+	return 0;
 }
 
 static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
@@ -180,15 +258,14 @@ static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 {
 	struct scamem_sample *s = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	u64 size;
 	u32 refs;
 	int ret;
 
 	switch (cmd) {
 	case SCAMEM_SAMPLE_ALLOC:
-		if (copy_from_user(&size, uarg, sizeof(size)))
-			return -EFAULT;
-		return scamem_sample_alloc(s, size);
+		return scamem_sample_alloc(s, uarg, SCAMEM_SAMPLE_KIND_VMALLOC);
+	case SCAMEM_SAMPLE_ALLOC_SCAMEM:
+		return scamem_sample_alloc(s, uarg, SCAMEM_SAMPLE_KIND_SCAMEM);
 	case SCAMEM_SAMPLE_REFS:
 		ret = scamem_sample_refs(s, &refs);
 		if (!ret && copy_to_user(uarg, &refs, sizeof(refs)))
@@ -202,47 +279,77 @@ static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 }
 
 /**
+ * scamem_sample_mmap_check - whether a new mapping may map the buffer
+ * @vma: The new mapping.
+ * @size: Size of the buffer in bytes.
+ *
+ * Never executable: the buffer is data, which userspace (any process that
+ * maps it) and the driver write.  mmap() leaves VM_MAYEXEC set on every
+ * mapping of a file that is not on a noexec mount, so a driver that does
+ * not refuse PROT_EXEC here and clear VM_MAYEXEC afterwards lets its
+ * buffer be mapped, or mprotect()ed, executable.
+ *
+ * Shared only: in a private mapping, a write would replace the buffer's
+ * page with an anonymous copy, so the mapping would silently stop showing
+ * what the driver sees.  scamem_mmap() refuses private mappings too;
+ * checking here gives both kinds of buffer the same error.
+ *
+ * The range is checked here as well, so that the error does not depend
+ * on the internals of the remap.
+ *
+ * Return: 0; -EPERM for an executable mapping, as mmap() of a noexec
+ * mount fails; -EINVAL for a private mapping or a range beyond the
+ * buffer.
+ */
+static int scamem_sample_mmap_check(const struct vm_area_struct *vma,
+				    size_t size)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long off;
+
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	/* Shared, if read-only: a file opened O_RDONLY lacks VM_SHARED. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	/* Overflows only where unsigned long is 32 bits (mmap2()). */
+	if (check_shl_overflow(vma->vm_pgoff, PAGE_SHIFT, &off) ||
+	    off >= size || len > size - off)
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * scamem_sample_mmap - map the buffer into userspace
  * @file: The file owning the buffer.
  * @vma: The new mapping; its offset selects where in the buffer it starts.
  *
- * Only shared mappings: in a private one, a write would replace the
- * buffer's page with an anonymous copy, so the mapping would silently
- * stop showing what the driver sees.  The range is checked here so that
- * the error does not depend on remap_vmalloc_range() internals.
- *
- * remap_vmalloc_range() does the rest: it installs the vm_ops that hold
+ * remap_vmalloc_range() and scamem_mmap() install the vm_ops that hold
  * and drop the mapping's scamem reference, so the driver sets neither
- * ->vm_ops nor ->vm_private_data.
+ * ->vm_ops nor ->vm_private_data.  They come last: ->mmap must not fail
+ * after they succeeded, as no ->close would drop the reference.
  *
  * Context: Process context, with the mmap_lock held; takes the file's
  * lock.
- * Return: 0, -ENXIO if the file has no buffer, -EINVAL for a private
- * mapping or a range beyond the buffer, or the error of
- * remap_vmalloc_range().
+ * Return: 0; -ENXIO if the file has no buffer; an error of
+ * scamem_sample_mmap_check(); or the error of the remap.
  */
 static int scamem_sample_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct scamem_sample *s = file->private_data;
-	unsigned long len = vma->vm_end - vma->vm_start;
-	unsigned long off;
 	int ret;
 
-	mutex_lock(&s->lock);
-	if (!s->buf) {
-		ret = -ENXIO;
-		goto unlock;
-	}
-	if (!(vma->vm_flags & VM_SHARED) ||
-	    check_shl_overflow(vma->vm_pgoff, PAGE_SHIFT, &off) ||
-	    off >= s->size || len > s->size - off) {
-		ret = -EINVAL;
-		goto unlock;
-	}
-	ret = remap_vmalloc_range(vma, s->buf, vma->vm_pgoff);
-unlock:
-	mutex_unlock(&s->lock);
-	return ret;
+	guard(mutex)(&s->lock);
+	if (!s->size)
+		return -ENXIO;
+	ret = scamem_sample_mmap_check(vma, s->size);
+	if (ret)
+		return ret;
+	/* mprotect(PROT_EXEC) now fails with -EACCES. */
+	vm_flags_clear(vma, VM_MAYEXEC);
+	if (s->buf)
+		return remap_vmalloc_range(vma, s->buf, vma->vm_pgoff);
+	return scamem_mmap(s->sm, vma, vma->vm_pgoff);
 }
 
 static const struct file_operations scamem_sample_fops = {
@@ -262,5 +369,5 @@ static struct miscdevice scamem_sample_dev = {
 };
 module_misc_device(scamem_sample_dev);
 
-MODULE_DESCRIPTION("scamem sample: a vmalloc_user() buffer to mmap and pin");
+MODULE_DESCRIPTION("scamem sample: a buffer to mmap and pin, freed at any time");
 MODULE_LICENSE("GPL");

@@ -2,20 +2,49 @@
 /*
  * ioctls of /dev/scamem_sample, shared by the module and userspace.
  *
- * Each open file of /dev/scamem_sample owns at most one buffer:
+ * Each open file of /dev/scamem_sample owns at most one buffer, zeroed
+ * when it is allocated:
  *
- * SCAMEM_SAMPLE_ALLOC	allocate it; the argument is its size in bytes,
- *			rounded up to whole pages.  EINVAL for 0 or more
- *			than SCAMEM_SAMPLE_MAX_SIZE, EBUSY if the file
- *			already has one, ENOMEM if memory is short.
+ * SCAMEM_SAMPLE_ALLOC	allocate it with vmalloc_user(); the argument is
+ *			its size in bytes, rounded up to whole pages.
+ *			EINVAL for 0 or more than SCAMEM_SAMPLE_MAX_SIZE,
+ *			EBUSY if the file already has a buffer (of either
+ *			kind), ENOMEM if memory is short, EFAULT if the
+ *			argument cannot be read.
+ * SCAMEM_SAMPLE_ALLOC_SCAMEM
+ *			the same with scamem_alloc(): pages with no kernel
+ *			mapping, which count in neither VmallocUsed nor
+ *			/proc/vmallocinfo.
  * SCAMEM_SAMPLE_REFS	read the reference count of the scamem behind it:
- *			1 for the driver, one per mapping, one per pinned
- *			page.  ENXIO without a buffer.
- * SCAMEM_SAMPLE_FREE	vfree() it now, even while it is mapped or pinned:
- *			the pages stay until the last mapping and pin are
- *			gone.  ENXIO without a buffer.
+ *			1 for the driver, one per mapping (VMA), one per
+ *			pinned page.  ENXIO without a buffer.
+ * SCAMEM_SAMPLE_FREE	free it now (vfree() or scamem_put()), even while
+ *			it is mapped or pinned: the pages stay until the
+ *			last mapping and pin are gone.  The file may then
+ *			allocate again.  ENXIO without a buffer.
  *
- * mmap() maps it: MAP_SHARED only, within its size.
+ * mmap() maps it, from the page at the file offset on:
+ *
+ * - MAP_SHARED only: EINVAL for MAP_PRIVATE.  MAP_SHARED of a file
+ *   opened O_RDONLY works and stays read-only (EACCES for
+ *   mprotect(PROT_WRITE));
+ * - within the buffer: EINVAL if the offset or the end lies beyond its
+ *   rounded-up size (mmap() itself rounds the length up to whole pages
+ *   and refuses unaligned offsets with EINVAL);
+ * - never executable: EPERM for PROT_EXEC (and so for any mapping made
+ *   under the READ_IMPLIES_EXEC personality, which adds PROT_EXEC to
+ *   PROT_READ), EACCES for mprotect(PROT_EXEC) of a mapping;
+ * - ENXIO without a buffer.
+ *
+ * A mapping can be split, moved and shrunk, never grown: mremap() to a
+ * larger size fails with EFAULT.
+ *
+ * A mapping keeps the file open, and with it the buffer: closing every
+ * file descriptor of it frees the buffer only once the last mapping is
+ * gone.  An ioctl on a closed descriptor fails with EBADF, as on any;
+ * opening the device again (even through /proc/PID/map_files/) gives a
+ * new file with no buffer, on which REFS, FREE and mmap() fail with
+ * ENXIO.
  */
 #ifndef _UAPI_SCAMEM_SAMPLE_H
 #define _UAPI_SCAMEM_SAMPLE_H
@@ -35,5 +64,6 @@
 #define SCAMEM_SAMPLE_ALLOC	_IOW(SCAMEM_SAMPLE_IOC_MAGIC, 1, __u64)
 #define SCAMEM_SAMPLE_REFS	_IOR(SCAMEM_SAMPLE_IOC_MAGIC, 2, __u32)
 #define SCAMEM_SAMPLE_FREE	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 3)
+#define SCAMEM_SAMPLE_ALLOC_SCAMEM _IOW(SCAMEM_SAMPLE_IOC_MAGIC, 4, __u64)
 
 #endif /* _UAPI_SCAMEM_SAMPLE_H */
