@@ -92,7 +92,7 @@ EXPORT_SYMBOL_GPL(page_scamem);
 static struct kmem_cache *scamem_caches[SCAMEM_NR_CACHES] __ro_after_init;
 
 /* The cache of a descriptor; a large set uses the smallest, for its header. */
-static struct kmem_cache *scamem_cache(unsigned int capacity)
+static inline struct kmem_cache *scamem_cache(unsigned int capacity)
 {
 	if (capacity > SCAMEM_INLINE_MAX)
 		return scamem_caches[0];
@@ -172,6 +172,22 @@ static void scamem_free_descriptor(struct scamem *sm)
 	kmem_cache_free(scamem_cache(sm->capacity), sm);
 }
 
+/*
+ * Every field but the count, which a freed descriptor keeps at zero for
+ * lockless readers until scamem_create() publishes it.  Cheaper than
+ * __GFP_ZERO on the whole descriptor: vmalloc() of one page pays for it.
+ */
+static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity,
+				   gfp_t gfp)
+{
+	sm->nr_pages = 0;
+	sm->capacity = capacity;
+	sm->flags = gfp & __GFP_ZERO ? SCAMEM_ZEROED : 0;
+	sm->order = 0;
+	sm->ops = NULL;
+	sm->private = NULL;
+}
+
 /**
  * scamem_create - allocate an empty scamem descriptor
  * @capacity: Number of pages it will hold; at least 1.
@@ -190,8 +206,7 @@ static void scamem_free_descriptor(struct scamem *sm)
  */
 struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 {
-	/* Zeroed: the bulk page allocator fills only the NULL slots. */
-	gfp_t meta_gfp = (gfp & GFP_RECLAIM_MASK) | __GFP_ZERO;
+	gfp_t meta_gfp = gfp & GFP_RECLAIM_MASK;
 	size_t array_size = array_size(capacity, sizeof(struct page *));
 	struct scamem *sm;
 
@@ -200,18 +215,19 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 	sm = scamem_alloc_descriptor(capacity, meta_gfp, nid);
 	if (!sm)
 		return NULL;
-	sm->capacity = capacity;
+	scamem_init_descriptor(sm, capacity, gfp);
+	/* Zeroed: the bulk page allocator fills only the NULL slots. */
 	if (scamem_array_inline(capacity)) {
 		sm->pages = sm->inline_pages;
+		memset(sm->inline_pages, 0, array_size);
 	} else {
-		sm->pages = scamem_alloc_array(array_size, meta_gfp, nid);
+		sm->pages = scamem_alloc_array(array_size,
+					       meta_gfp | __GFP_ZERO, nid);
 		if (!sm->pages) {
 			scamem_free_descriptor(sm);
 			return NULL;
 		}
 	}
-	if (gfp & __GFP_ZERO)
-		sm->flags |= SCAMEM_ZEROED;
 	/* Last: a lockless reader may meet a reused descriptor any time. */
 	refcount_set_release(&sm->refcount, 1);
 	return sm;
