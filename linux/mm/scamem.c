@@ -34,6 +34,21 @@
 #include "internal.h"
 #include "scamem_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/scamem.h>
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(scamem_ref);
+
+/*
+ * Out of line, so that scamem_get() costs a patched-out branch while
+ * nobody traces.  The caller is the function that changed the count.
+ */
+void scamem_trace_ref(const struct scamem *sm, int delta, int old)
+{
+	trace_scamem_ref(sm, delta, old + delta, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(scamem_trace_ref);
+
 /*
  * A page being tagged is not yet published: a plain update will do, as in
  * post_alloc_hook().  A page being untagged may still be mapped per page
@@ -230,6 +245,7 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 	}
 	/* Last: a lockless reader may meet a reused descriptor any time. */
 	refcount_set_release(&sm->refcount, 1);
+	trace_scamem_create(sm);
 	return sm;
 }
 EXPORT_SYMBOL_GPL(scamem_create_noprof);
@@ -379,6 +395,7 @@ EXPORT_SYMBOL_GPL(scamem_alloc_noprof);
 /* The pages go back before the descriptor that keeps them reachable. */
 static void scamem_free(struct scamem *sm)
 {
+	trace_scamem_free(sm);
 	scamem_free_pages(sm, 0, sm->nr_pages);
 	scamem_free_descriptor(sm);
 }
@@ -405,10 +422,15 @@ void scamem_flush_deferred(void)
 EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
 #endif
 
-/* Drop a reference; true if it was the last and ->release has run. */
-static bool scamem_put_last(struct scamem *sm)
+/* Drop @nr references; true if they were the last and ->release has run. */
+static bool scamem_put_last(struct scamem *sm, int nr)
 {
-	if (!refcount_dec_and_test(&sm->refcount))
+	bool last;
+	int old;
+
+	last = __refcount_sub_and_test(nr, &sm->refcount, &old);
+	scamem_ref_traced(sm, -nr, old);
+	if (!last)
 		return false;
 	if (sm->ops && sm->ops->release)
 		sm->ops->release(sm);
@@ -436,7 +458,7 @@ static void scamem_free_later(struct scamem *sm)
  */
 void scamem_put(struct scamem *sm)
 {
-	if (!scamem_put_last(sm))
+	if (!scamem_put_last(sm, 1))
 		return;
 	if (unlikely(in_interrupt())) {
 		scamem_free_later(sm);
@@ -459,10 +481,16 @@ EXPORT_SYMBOL_GPL(scamem_put);
  */
 void scamem_put_atomic(struct scamem *sm)
 {
-	if (scamem_put_last(sm))
-		scamem_free_later(sm);
+	scamem_put_many_atomic(sm, 1);
 }
 EXPORT_SYMBOL_GPL(scamem_put_atomic);
+
+/* scamem_put_atomic() of @nr references at once: for unpin. */
+void scamem_put_many_atomic(struct scamem *sm, int nr)
+{
+	if (scamem_put_last(sm, nr))
+		scamem_free_later(sm);
+}
 
 /**
  * scamem_vmap - map pages of a scamem into contiguous kernel space

@@ -215,6 +215,26 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 }
 EXPORT_SYMBOL_GPL(scamem_mmap);
 
+/* Add @nr references for pins; the caller's mapping holds one. */
+static void scamem_add_refs(struct scamem *sm, int nr)
+{
+	int old;
+
+	__refcount_add(nr, &sm->refcount, &old);
+	scamem_ref_traced(sm, nr, old);
+}
+
+/* Take @nr references on a scamem reached without one; see below. */
+static bool scamem_tryget_many(struct scamem *sm, int nr)
+{
+	int old;
+
+	if (!__refcount_add_not_zero_acquire(nr, &sm->refcount, &old))
+		return false;
+	scamem_ref_traced(sm, nr, old);
+	return true;
+}
+
 /**
  * scamem_gup - GUP on a scamem VMA
  * @vma: A VMA for which vma_scamem() is not NULL.
@@ -249,7 +269,7 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		/* refcount_t saturates; a pin must fail instead. */
 		if (nr > INT_MAX - scamem_refcount(sm))
 			return -ENOMEM;
-		refcount_add(nr, &sm->refcount);
+		scamem_add_refs(sm, nr);
 	}
 	for (i = 0; i < nr; i++) {
 		pages[i] = from[i];
@@ -258,15 +278,6 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		flush_dcache_page(pages[i]);
 	}
 	return nr;
-}
-
-/* Drop @refs references, which may include the last; any context. */
-static void scamem_put_many_atomic(struct scamem *sm, unsigned long refs)
-{
-	/* The caller's own references keep it alive until the last one. */
-	if (refs > 1)
-		WARN_ON_ONCE(refcount_sub_and_test(refs - 1, &sm->refcount));
-	scamem_put_atomic(sm);
 }
 
 /* Whether @page still belongs to @sm, whose reference the caller holds. */
@@ -304,7 +315,7 @@ bool scamem_pin_page(struct page *page, int refs)
 
 	rcu_read_lock();
 	sm = page_scamem(page);
-	if (sm && refcount_add_not_zero_acquire(refs, &sm->refcount)) {
+	if (sm && scamem_tryget_many(sm, refs)) {
 		pinned = scamem_page_still_in(page, sm);
 		if (!pinned)
 			scamem_put_many_atomic(sm, refs);

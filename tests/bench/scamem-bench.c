@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	static const unsigned long vm_sizes[] = {
 		PAGE, 16 * PAGE, 1UL << 20, 64UL << 20,
 	};
-	static const unsigned long vm_loops[] = { 2000, 1000, 50, 2 };
+	static const unsigned long vm_loops[] = { 20000, 10000, 500, 8 };
 	static const unsigned long map_sizes[] = {
 		PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
 	};

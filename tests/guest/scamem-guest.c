@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,4 +340,74 @@ void warm_up(int rd, size_t size)
 		close(fd);
 	}
 	usleep(SETTLE_US / 4);	/* io_uring's exit work */
+}
+
+#define TRACEFS		"/sys/kernel/tracing/"
+
+/* Write @val to a tracefs file, truncating it ("" clears the buffer). */
+static bool tracefs_write(const char *file, const char *val)
+{
+	char path[128];
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+bool scamem_trace_start(unsigned long capacity)
+{
+	char filter[64];
+
+	snprintf(filter, sizeof(filter), "capacity == %lu", capacity);
+	/* Room for a pin and an unpin event per page of 64 MiB. */
+	return tracefs_write("buffer_size_kb", "8192") &&
+	       tracefs_write("events/scamem/filter", filter) &&
+	       tracefs_write("events/scamem/enable", "1") &&
+	       tracefs_write("trace", "");
+}
+
+void scamem_trace_stop(void)
+{
+	tracefs_write("events/scamem/enable", "0");
+	tracefs_write("events/scamem/filter", "0");
+	tracefs_write("trace", "");
+	tracefs_write("buffer_size_kb", "1408");
+}
+
+long scamem_trace_each(void (*fn)(const char *event, void *arg), void *arg)
+{
+	FILE *f = fopen(TRACEFS "trace", "r");
+	char line[512];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *event = strstr(line, ": scamem_");
+
+		if (line[0] == '#' || !event)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		fn(event + 2, arg);
+		n++;
+	}
+	fclose(f);
+	tracefs_write("trace", "");
+	return n;
+}
+
+long trace_field(const char *event, const char *name)
+{
+	char key[32];
+	const char *at;
+
+	snprintf(key, sizeof(key), " %s=", name);
+	at = strstr(event, key);
+	return at ? strtol(at + strlen(key), NULL, 0) : LONG_MIN;
 }

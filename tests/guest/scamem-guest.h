@@ -76,4 +76,17 @@ long write_fixed(struct io_uring *ring, int rd, void *addr, size_t size,
 int open_ramdisk(size_t size, void *zeroes, size_t len);
 void warm_up(int rd, size_t size);
 
+/*
+ * The scamem:* trace events of the scamems of @capacity pages: start
+ * from an empty buffer; each call of scamem_trace_each() hands @fn the
+ * events since the last ("scamem_ref: scamem=... delta=+1 refcount=2
+ * caller=..."), oldest first, then empties the buffer, and returns how
+ * many there were (-1 if tracefs is not there).
+ */
+bool scamem_trace_start(unsigned long capacity);
+void scamem_trace_stop(void);
+long scamem_trace_each(void (*fn)(const char *event, void *arg), void *arg);
+/* The number after " @name=" in an event, LONG_MIN if it has none. */
+long trace_field(const char *event, const char *name);
+
 #endif /* SCAMEM_GUEST_H */

@@ -10,6 +10,7 @@
 #include <linux/llist.h>
 #include <linux/mm_types.h>
 #include <linux/refcount.h>
+#include <linux/tracepoint-defs.h>
 #include <linux/types.h>
 
 struct scamem;
@@ -125,6 +126,20 @@ static inline unsigned int scamem_refcount(const struct scamem *sm)
 	return refcount_read(&sm->refcount);
 }
 
+DECLARE_TRACEPOINT(scamem_ref);
+void scamem_trace_ref(const struct scamem *sm, int delta, int old);
+
+/*
+ * Report a change of the count from @old by @delta to the scamem:scamem_ref
+ * tracepoint; a patched-out branch while nobody traces.
+ */
+static inline void scamem_ref_traced(const struct scamem *sm, int delta,
+				     int old)
+{
+	if (tracepoint_enabled(scamem_ref))
+		scamem_trace_ref(sm, delta, old);
+}
+
 /**
  * scamem_get - take a reference on a scamem
  * @sm: The scamem; the caller must already hold a reference.
@@ -134,21 +149,30 @@ static inline unsigned int scamem_refcount(const struct scamem *sm)
  */
 static inline struct scamem *scamem_get(struct scamem *sm)
 {
-	refcount_inc(&sm->refcount);
+	int old;
+
+	__refcount_inc(&sm->refcount, &old);
+	scamem_ref_traced(sm, 1, old);
 	return sm;
 }
 
 /**
  * scamem_tryget - take a reference on a scamem that may be dying
- * @sm: The scamem, reached without a reference of one's own (for example
- *	under RCU or a lock that keeps the descriptor from being freed).
+ * @sm: The scamem, reached without a reference of one's own, under a lock
+ *	that keeps it from being freed.  Under RCU alone, check afterwards
+ *	that it is the scamem you looked for: descriptors are reused at once.
  *
  * Context: Any context.
  * Return: true if a reference was taken, false if @sm is being freed.
  */
 static inline bool scamem_tryget(struct scamem *sm)
 {
-	return refcount_inc_not_zero(&sm->refcount);
+	int old;
+
+	if (!__refcount_inc_not_zero(&sm->refcount, &old))
+		return false;
+	scamem_ref_traced(sm, 1, old);
+	return true;
 }
 
 /**
