@@ -39,13 +39,11 @@
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(scamem_ref);
 
-/*
- * Out of line, so that scamem_get() costs a patched-out branch while
- * nobody traces.  The caller is the function that changed the count.
- */
-void scamem_trace_ref(const struct scamem *sm, int delta, int old)
+/* Out of line, so that scamem_get() costs a patched-out branch. */
+void scamem_trace_ref(const struct scamem *sm, int delta, int old,
+		      unsigned long caller)
 {
-	trace_scamem_ref(sm, delta, old + delta, _RET_IP_);
+	trace_scamem_ref(sm, delta, old + delta, caller);
 }
 EXPORT_SYMBOL_GPL(scamem_trace_ref);
 
@@ -422,14 +420,17 @@ void scamem_flush_deferred(void)
 EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
 #endif
 
-/* Drop @nr references; true if they were the last and ->release has run. */
-static bool scamem_put_last(struct scamem *sm, int nr)
+/*
+ * Drop @nr references for the code at @caller; true if they were the last
+ * and ->release has run.
+ */
+static bool scamem_put_last(struct scamem *sm, int nr, unsigned long caller)
 {
 	bool last;
 	int old;
 
 	last = __refcount_sub_and_test(nr, &sm->refcount, &old);
-	scamem_ref_traced(sm, -nr, old);
+	scamem_ref_traced(sm, -nr, old, caller);
 	if (!last)
 		return false;
 	if (sm->ops && sm->ops->release)
@@ -458,7 +459,7 @@ static void scamem_free_later(struct scamem *sm)
  */
 void scamem_put(struct scamem *sm)
 {
-	if (!scamem_put_last(sm, 1))
+	if (!scamem_put_last(sm, 1, _RET_IP_))
 		return;
 	if (unlikely(in_interrupt())) {
 		scamem_free_later(sm);
@@ -481,14 +482,15 @@ EXPORT_SYMBOL_GPL(scamem_put);
  */
 void scamem_put_atomic(struct scamem *sm)
 {
-	scamem_put_many_atomic(sm, 1);
+	if (scamem_put_last(sm, 1, _RET_IP_))
+		scamem_free_later(sm);
 }
 EXPORT_SYMBOL_GPL(scamem_put_atomic);
 
 /* scamem_put_atomic() of @nr references at once: for unpin. */
 void scamem_put_many_atomic(struct scamem *sm, int nr)
 {
-	if (scamem_put_last(sm, nr))
+	if (scamem_put_last(sm, nr, _RET_IP_))
 		scamem_free_later(sm);
 }
 

@@ -221,7 +221,7 @@ static void scamem_add_refs(struct scamem *sm, int nr)
 	int old;
 
 	__refcount_add(nr, &sm->refcount, &old);
-	scamem_ref_traced(sm, nr, old);
+	scamem_ref_traced(sm, nr, old, _THIS_IP_);
 }
 
 /* Take @nr references on a scamem reached without one; see below. */
@@ -231,7 +231,7 @@ static bool scamem_tryget_many(struct scamem *sm, int nr)
 
 	if (!__refcount_add_not_zero_acquire(nr, &sm->refcount, &old))
 		return false;
-	scamem_ref_traced(sm, nr, old);
+	scamem_ref_traced(sm, nr, old, _THIS_IP_);
 	return true;
 }
 

@@ -127,17 +127,19 @@ static inline unsigned int scamem_refcount(const struct scamem *sm)
 }
 
 DECLARE_TRACEPOINT(scamem_ref);
-void scamem_trace_ref(const struct scamem *sm, int delta, int old);
+void scamem_trace_ref(const struct scamem *sm, int delta, int old,
+		      unsigned long caller);
 
 /*
- * Report a change of the count from @old by @delta to the scamem:scamem_ref
- * tracepoint; a patched-out branch while nobody traces.
+ * Report a change of the count from @old by @delta, made by the code at
+ * @caller, to the scamem:scamem_ref tracepoint; a patched-out branch while
+ * nobody traces.
  */
 static inline void scamem_ref_traced(const struct scamem *sm, int delta,
-				     int old)
+				     int old, unsigned long caller)
 {
 	if (tracepoint_enabled(scamem_ref))
-		scamem_trace_ref(sm, delta, old);
+		scamem_trace_ref(sm, delta, old, caller);
 }
 
 /**
@@ -152,7 +154,7 @@ static inline struct scamem *scamem_get(struct scamem *sm)
 	int old;
 
 	__refcount_inc(&sm->refcount, &old);
-	scamem_ref_traced(sm, 1, old);
+	scamem_ref_traced(sm, 1, old, _THIS_IP_);
 	return sm;
 }
 
@@ -171,7 +173,7 @@ static inline bool scamem_tryget(struct scamem *sm)
 
 	if (!__refcount_inc_not_zero(&sm->refcount, &old))
 		return false;
-	scamem_ref_traced(sm, 1, old);
+	scamem_ref_traced(sm, 1, old, _THIS_IP_);
 	return true;
 }
 
