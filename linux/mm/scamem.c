@@ -39,7 +39,18 @@
 
 EXPORT_TRACEPOINT_SYMBOL_GPL(scamem_ref);
 
-/* Out of line, so that scamem_get() costs a patched-out branch. */
+/**
+ * scamem_trace_ref - report a reference count change to scamem:scamem_ref
+ * @sm: The scamem.
+ * @delta: The change.
+ * @old: The count before it.
+ * @caller: The code that made it.
+ *
+ * For scamem_ref_traced(), which calls it only while the event is on:
+ * out of line, so that scamem_get() costs a patched-out branch otherwise.
+ *
+ * Context: Any context.
+ */
 void scamem_trace_ref(const struct scamem *sm, int delta, int old,
 		      unsigned long caller)
 {
