@@ -139,14 +139,17 @@ void __init scamem_init(void)
 		.use_freeptr_offset = true,
 		.freeptr_offset = offsetof(struct scamem, freeptr),
 	};
+	slab_flags_t flags = SLAB_TYPESAFE_BY_RCU | SLAB_PANIC;
 	unsigned int i;
 
 	for (i = 0; i < SCAMEM_NR_CACHES; i++) {
+		size_t size = struct_size_t(struct scamem, inline_pages, 1U << i);
 		char *name = kasprintf(GFP_KERNEL, "scamem-%u", 1U << i);
 
-		scamem_caches[i] = kmem_cache_create(name ?: "scamem",
-				struct_size_t(struct scamem, inline_pages, 1U << i),
-				&args, SLAB_TYPESAFE_BY_RCU | SLAB_PANIC);
+		/* The slab allocator keeps a copy of the name. */
+		scamem_caches[i] = kmem_cache_create(name ?: "scamem", size,
+						     &args, flags);
+		kfree(name);
 	}
 }
 
