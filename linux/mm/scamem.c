@@ -42,6 +42,7 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(scamem_ref);
 /**
  * scamem_trace_ref - report a reference count change to scamem:scamem_ref
  * @sm: The scamem.
+ * @capacity: Its capacity, read while it was certainly alive.
  * @delta: The change.
  * @old: The count before it.
  * @caller: The code that made it.
@@ -51,10 +52,10 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(scamem_ref);
  *
  * Context: Any context.
  */
-void scamem_trace_ref(const struct scamem *sm, int delta, int old,
-		      unsigned long caller)
+void scamem_trace_ref(const struct scamem *sm, unsigned int capacity,
+		      int delta, int old, unsigned long caller)
 {
-	trace_scamem_ref(sm, delta, old + delta, caller);
+	trace_scamem_ref(sm, capacity, delta, old + delta, caller);
 }
 EXPORT_SYMBOL_GPL(scamem_trace_ref);
 
@@ -331,6 +332,22 @@ static void scamem_free_pages(struct scamem *sm, unsigned int first,
 	free_pages_bulk(sm->pages + first, last - first);
 }
 
+/*
+ * Whether any of pages[first...last) has a reference besides the scamem's:
+ * a driver's per-page mapping (through which GUP may be pinning the scamem
+ * right now, unseen by scamem_exclusive()), or a FOLL_GET reference.
+ */
+static bool scamem_pages_shared(const struct scamem *sm, unsigned int first,
+				unsigned int last)
+{
+	unsigned int i;
+
+	for (i = first; i < last; i++)
+		if (page_ref_count(sm->pages[i]) != 1)
+			return true;
+	return false;
+}
+
 /**
  * scamem_shrink - free the pages at the end of a scamem
  * @sm: The scamem; the caller must hold the only reference.
@@ -340,7 +357,8 @@ static void scamem_free_pages(struct scamem *sm, unsigned int first,
  * page count is lowered before the pages are freed, so that a concurrent
  * reader of scamem_nr_pages() never walks into freed pages it would not
  * have seen anyway.  Does nothing (and warns) if someone else holds a
- * reference: their pages must stay.
+ * reference: their pages must stay; nothing either (quietly) if a page
+ * to free is mapped per page or otherwise referenced.
  *
  * Context: Process context; may sleep.
  */
@@ -349,7 +367,7 @@ void scamem_shrink(struct scamem *sm, unsigned int nr_pages)
 	unsigned int old = sm->nr_pages;
 
 	if (WARN_ON_ONCE(!nr_pages || !scamem_exclusive(sm)) ||
-	    nr_pages >= old)
+	    nr_pages >= old || scamem_pages_shared(sm, nr_pages, old))
 		return;
 	if (sm->ops && sm->ops->shrink)
 		sm->ops->shrink(sm, nr_pages);
@@ -440,11 +458,15 @@ EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
  */
 static bool scamem_put_last(struct scamem *sm, int nr, unsigned long caller)
 {
+	bool traced = tracepoint_enabled(scamem_ref);
+	/* Before the put: then someone else's may free it. */
+	unsigned int capacity = traced ? sm->capacity : 0;
 	bool last;
 	int old;
 
 	last = __refcount_sub_and_test(nr, &sm->refcount, &old);
-	scamem_ref_traced(sm, -nr, old, caller);
+	if (traced)
+		scamem_trace_ref(sm, capacity, -nr, old, caller);
 	if (!last)
 		return false;
 	if (sm->ops && sm->ops->release)

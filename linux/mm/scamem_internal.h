@@ -34,7 +34,7 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		struct page **pages);
 void scamem_untag_page(struct page *page);
 void scamem_put_many_atomic(struct scamem *sm, int nr);
-bool scamem_pin_page(struct page *page, int refs);
+struct scamem *scamem_pin_page(struct page *page, int refs);
 bool scamem_pin_mapped_page(struct page *page, int refs);
 bool scamem_unpin_page(struct page *page, int refs);
 unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages);

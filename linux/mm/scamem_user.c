@@ -206,6 +206,9 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 
 	vma->vm_pgoff = pgoff;
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/* Only ever set: GUP-fast may take its special entries from now on. */
+	if (!(sm->flags & SCAMEM_MMAPPED))
+		sm->flags |= SCAMEM_MMAPPED;
 	err = scamem_populate(sm, vma);
 	if (err)
 		return err;	/* mmap's error path zaps what was mapped */
@@ -216,7 +219,7 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 EXPORT_SYMBOL_GPL(scamem_mmap);
 
 /* Add @nr references for pins; the caller's mapping holds one. */
-static void scamem_add_refs(struct scamem *sm, int nr)
+static __always_inline void scamem_add_refs(struct scamem *sm, int nr)
 {
 	int old;
 
@@ -225,7 +228,7 @@ static void scamem_add_refs(struct scamem *sm, int nr)
 }
 
 /* Take @nr references on a scamem reached without one; see below. */
-static bool scamem_tryget_many(struct scamem *sm, int nr)
+static __always_inline bool scamem_tryget_many(struct scamem *sm, int nr)
 {
 	int old;
 
@@ -303,25 +306,25 @@ static bool scamem_page_still_in(const struct page *page,
  * the page's owner, whichever incarnation of the descriptor that is.
  *
  * Context: Any context but NMI.
- * Return: true if the pins were taken on the page's scamem; false if the
- * page is not (or no longer) part of a live scamem.  The caller must not
+ * Return: The page's scamem, with the pins taken on it; NULL if the page
+ * is not (or no longer) part of a live scamem.  The caller must not
  * pin a page of a dying scamem itself (unpin would take it for a scamem
  * pin): GUP-fast leaves it to the slow path.
  */
-bool scamem_pin_page(struct page *page, int refs)
+struct scamem *scamem_pin_page(struct page *page, int refs)
 {
 	struct scamem *sm;
-	bool pinned = false;
 
 	rcu_read_lock();
 	sm = page_scamem(page);
-	if (sm && scamem_tryget_many(sm, refs)) {
-		pinned = scamem_page_still_in(page, sm);
-		if (!pinned)
-			scamem_put_many_atomic(sm, refs);
+	if (sm && !scamem_tryget_many(sm, refs)) {
+		sm = NULL;		/* dying */
+	} else if (sm && !scamem_page_still_in(page, sm)) {
+		scamem_put_many_atomic(sm, refs);	/* reused meanwhile */
+		sm = NULL;
 	}
 	rcu_read_unlock();
-	return pinned;
+	return sm;
 }
 
 /**

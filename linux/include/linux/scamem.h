@@ -35,6 +35,7 @@ struct scamem_ops {
 /* Flags in scamem->flags */
 #define SCAMEM_ZEROED	BIT(0)	/* every page was allocated zeroed */
 #define SCAMEM_BORROWED	BIT(1)	/* the pages are references the scamem holds */
+#define SCAMEM_MMAPPED	BIT(2)	/* scamem_mmap() mapped it to userspace */
 
 /**
  * struct scamem - a set of pages with one lifetime
@@ -78,6 +79,20 @@ struct scamem {
 	struct page **pages;
 	struct page *inline_pages[];
 };
+
+/**
+ * scamem_nr_pages - number of pages in a scamem
+ * @sm: The scamem.
+ *
+ * Defined on kernels without scamem (!MMU) too, for vmalloc.h.
+ *
+ * Context: Any context.
+ * Return: The number of pages.
+ */
+static inline unsigned int scamem_nr_pages(const struct scamem *sm)
+{
+	return READ_ONCE(sm->nr_pages);	/* scamem_shrink() may lower it */
+}
 
 #ifdef CONFIG_SCAMEM
 
@@ -127,19 +142,20 @@ static inline unsigned int scamem_refcount(const struct scamem *sm)
 }
 
 DECLARE_TRACEPOINT(scamem_ref);
-void scamem_trace_ref(const struct scamem *sm, int delta, int old,
-		      unsigned long caller);
+void scamem_trace_ref(const struct scamem *sm, unsigned int capacity,
+		      int delta, int old, unsigned long caller);
 
 /*
  * Report a change of the count from @old by @delta, made by the code at
  * @caller, to the scamem:scamem_ref tracepoint; a patched-out branch while
- * nobody traces.
+ * nobody traces.  For a change that leaves the caller a reference: a put
+ * must not read @sm afterwards.
  */
 static inline void scamem_ref_traced(const struct scamem *sm, int delta,
 				     int old, unsigned long caller)
 {
 	if (tracepoint_enabled(scamem_ref))
-		scamem_trace_ref(sm, delta, old, caller);
+		scamem_trace_ref(sm, sm->capacity, delta, old, caller);
 }
 
 /**
@@ -191,18 +207,6 @@ static inline bool scamem_tryget(struct scamem *sm)
 static inline bool scamem_exclusive(const struct scamem *sm)
 {
 	return refcount_read(&sm->refcount) == 1;
-}
-
-/**
- * scamem_nr_pages - number of pages in a scamem
- * @sm: The scamem.
- *
- * Context: Any context.
- * Return: The number of pages.
- */
-static inline unsigned int scamem_nr_pages(const struct scamem *sm)
-{
-	return READ_ONCE(sm->nr_pages);	/* scamem_shrink() may lower it */
 }
 
 /**

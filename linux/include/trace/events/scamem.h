@@ -23,17 +23,18 @@ TRACE_EVENT(scamem_create,
 	    TP_printk("scamem=%p capacity=%u", __entry->sm, __entry->capacity)
 );
 
+/* @capacity is passed: after a put, @sm may be gone. */
 TRACE_EVENT(scamem_ref,
-	    TP_PROTO(const struct scamem *sm, int delta, int refcount,
-		     unsigned long caller),
-	    TP_ARGS(sm, delta, refcount, caller),
+	    TP_PROTO(const struct scamem *sm, unsigned int capacity, int delta,
+		     int refcount, unsigned long caller),
+	    TP_ARGS(sm, capacity, delta, refcount, caller),
 	    TP_STRUCT__entry(__field(const void *, sm)
 			     __field(unsigned int, capacity)
 			     __field(int, delta)
 			     __field(int, refcount)
 			     __field(unsigned long, caller)),
 	    TP_fast_assign(__entry->sm = sm;
-			   __entry->capacity = sm->capacity;
+			   __entry->capacity = capacity;
 			   __entry->delta = delta;
 			   __entry->refcount = refcount;
 			   __entry->caller = caller;),
