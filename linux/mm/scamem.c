@@ -247,7 +247,11 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 	/* Zeroed: the bulk page allocator fills only the NULL slots. */
 	if (scamem_array_inline(capacity)) {
 		sm->pages = sm->inline_pages;
-		memset(sm->inline_pages, 0, array_size);
+		/* One-page sets are common: spare them a memset() call. */
+		sm->inline_pages[0] = NULL;
+		if (capacity > 1)
+			memset(&sm->inline_pages[1], 0,
+			       array_size - sizeof(struct page *));
 	} else {
 		sm->pages = scamem_alloc_array(array_size,
 					       meta_gfp | __GFP_ZERO, nid);
