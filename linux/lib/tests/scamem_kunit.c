@@ -863,6 +863,20 @@ static int test_legacy_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* What perf's vmalloc ring buffer and udlfb do: no reference at all. */
+static int test_pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct scamem *sm = file->private_data;
+
+	return remap_pfn_range(vma, vma->vm_start,
+			       page_to_pfn(scamem_page(sm, 0)), PAGE_SIZE,
+			       vma->vm_page_prot);
+}
+
+static const struct file_operations test_pfnmap_fops = {
+	.mmap = test_pfnmap_mmap,
+};
+
 static const struct file_operations test_scamem_fops = {
 	.mmap = test_scamem_mmap,
 };
@@ -1328,6 +1342,24 @@ static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *tes
 	vfree(buf);
 }
 
+/* GUP-fast must not take what the slow path refuses (a VM_PFNMAP VMA). */
+static void pin_of_a_remap_pfn_range_mapping_should_fail(struct kunit *test)
+{
+	struct scamem *sm = scamem_alloc(1, GFP_KERNEL, NUMA_NO_NODE);
+	struct page *page;
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_map_shared(test, &test_pfnmap_fops, sm, 1);
+	KUNIT_EXPECT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &page),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, test_pin_user_pages(addr, 1, FOLL_WRITE, &page),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	test_unmap(addr, 1);
+	scamem_put(sm);
+}
+
 /* Pins the first page of a legacy mapping while its scamem dies. */
 struct dying_pin {
 	unsigned long addr;
@@ -1391,6 +1423,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(write_pin_of_a_read_only_mapping_should_fail),
 	KUNIT_CASE(pin_through_a_legacy_mapping_should_pin_the_scamem),
 	KUNIT_CASE(pin_of_a_dying_scamem_should_pin_the_page_itself),
+	KUNIT_CASE(pin_of_a_remap_pfn_range_mapping_should_fail),
 	{}
 };
 
