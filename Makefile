@@ -50,4 +50,5 @@ bench: deps	## unpatched vs scamem kernel side by side: table, CSV, plots
 	@$(T)/bench
 
 clean:		## remove build output (keeps downloads and the base tree)
-	rm -rf build/kunit-* build/x86_64 build/results build/logs
+	rm -rf build/kunit-* build/x86_64 build/results build/logs build/bench \
+		build/bench-base build/bench-scamem build/compile-* build/cocci-*

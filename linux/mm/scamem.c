@@ -205,12 +205,11 @@ static void scamem_free_descriptor(struct scamem *sm)
  * lockless readers until scamem_create() publishes it.  Cheaper than
  * __GFP_ZERO on the whole descriptor: vmalloc() of one page pays for it.
  */
-static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity,
-				   gfp_t gfp)
+static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity)
 {
 	sm->nr_pages = 0;
 	sm->capacity = capacity;
-	sm->flags = gfp & __GFP_ZERO ? SCAMEM_ZEROED : 0;
+	sm->flags = 0;
 	sm->order = 0;
 	sm->ops = NULL;
 	sm->private = NULL;
@@ -243,7 +242,7 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 	sm = scamem_alloc_descriptor(capacity, meta_gfp, nid);
 	if (!sm)
 		return NULL;
-	scamem_init_descriptor(sm, capacity, gfp);
+	scamem_init_descriptor(sm, capacity);
 	/* Zeroed: the bulk page allocator fills only the NULL slots. */
 	if (scamem_array_inline(capacity)) {
 		sm->pages = sm->inline_pages;
@@ -336,21 +335,32 @@ static void scamem_free_pages(struct scamem *sm, unsigned int first,
 	free_pages_bulk(sm->pages + first, last - first);
 }
 
-/*
- * Whether any of pages[first...last) has a reference besides the scamem's:
- * a driver's per-page mapping (through which GUP may be pinning the scamem
- * right now, unseen by scamem_exclusive()), or a FOLL_GET reference.
+/**
+ * scamem_shrinkable - whether scamem_shrink() may free the tail of a scamem
+ * @sm: The scamem; the caller holds a reference.
+ * @nr_pages: How many pages would be kept.
+ *
+ * Only if the caller's reference is the only one (someone else's pages
+ * stay theirs) and no page to be freed has a reference besides the
+ * scamem's: a driver's per-page mapping, through which GUP could be
+ * pinning the scamem unseen, or a FOLL_GET reference.  For owners that
+ * must prepare the shrink (vrealloc() unmaps the tail) and so ask first.
+ *
+ * Context: Any context.
+ * Return: true if the pages from index @nr_pages on can go.
  */
-static bool scamem_pages_shared(const struct scamem *sm, unsigned int first,
-				unsigned int last)
+bool scamem_shrinkable(const struct scamem *sm, unsigned int nr_pages)
 {
 	unsigned int i;
 
-	for (i = first; i < last; i++)
+	if (!nr_pages || nr_pages >= sm->nr_pages || !scamem_exclusive(sm))
+		return false;
+	for (i = nr_pages; i < sm->nr_pages; i++)
 		if (page_ref_count(sm->pages[i]) != 1)
-			return true;
-	return false;
+			return false;
+	return true;
 }
+EXPORT_SYMBOL_GPL(scamem_shrinkable);
 
 /**
  * scamem_shrink - free the pages at the end of a scamem
@@ -361,8 +371,8 @@ static bool scamem_pages_shared(const struct scamem *sm, unsigned int first,
  * page count is lowered before the pages are freed, so that a concurrent
  * reader of scamem_nr_pages() never walks into freed pages it would not
  * have seen anyway.  Does nothing (and warns) if someone else holds a
- * reference: their pages must stay; nothing either (quietly) if a page
- * to free is mapped per page or otherwise referenced.
+ * reference: their pages must stay.  Callers check scamem_shrinkable()
+ * first.
  *
  * Context: Process context; may sleep.
  */
@@ -371,7 +381,7 @@ void scamem_shrink(struct scamem *sm, unsigned int nr_pages)
 	unsigned int old = sm->nr_pages;
 
 	if (WARN_ON_ONCE(!nr_pages || !scamem_exclusive(sm)) ||
-	    nr_pages >= old || scamem_pages_shared(sm, nr_pages, old))
+	    nr_pages >= old)
 		return;
 	if (sm->ops && sm->ops->shrink)
 		sm->ops->shrink(sm, nr_pages);

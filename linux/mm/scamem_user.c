@@ -112,17 +112,21 @@ static struct scamem *scamem_mapped_at_start(struct vm_area_struct *vma)
  *
  * A scamem VMA whose vm_ops or vm_private_data were replaced after
  * scamem_mmap() would never drop its reference, and GUP would not find
- * its scamem; a VM_PFNMAP mapping of scamem pages made some other way
- * (remap_pfn_range() of vmalloc_to_pfn()) holds no reference at all, and
- * outlives the pages.  Warn about either.  Only the first page is looked
- * at: this is a debugging aid for driver writers, not a guarantee.
+ * its scamem.  remap_pfn_range() of scamem pages (perf's vmalloc ring
+ * buffer) is not that: it sets VM_IO, which scamem_mmap() does not, and
+ * such a driver keeps its buffer alive itself, as it always had to.  Only
+ * the first page is looked at: this is a debugging aid for driver
+ * writers, not a guarantee.
  *
  * Context: From mmap_region(), the mmap lock held for writing.
  */
 void scamem_check_vma(struct vm_area_struct *vma)
 {
-	struct scamem *sm = scamem_mapped_at_start(vma);
+	struct scamem *sm;
 
+	if (vma->vm_flags & VM_IO)
+		return;
+	sm = scamem_mapped_at_start(vma);
 	if (!sm)
 		return;
 	WARN_ONCE(vma->vm_ops != &scamem_vm_ops ||
@@ -207,8 +211,7 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	vma->vm_pgoff = pgoff;
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	/* Only ever set: GUP-fast may take its special entries from now on. */
-	if (!(sm->flags & SCAMEM_MMAPPED))
-		sm->flags |= SCAMEM_MMAPPED;
+	WRITE_ONCE(sm->flags, sm->flags | SCAMEM_MMAPPED);
 	err = scamem_populate(sm, vma);
 	if (err)
 		return err;	/* mmap's error path zaps what was mapped */
@@ -262,7 +265,9 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		struct page **pages)
 {
 	struct scamem *sm = vma->vm_private_data;
-	unsigned long nr = min(nr_pages, (vma->vm_end - start) >> PAGE_SHIFT);
+	/* @start may be unaligned: ptrace and /proc/pid/mem pass any byte. */
+	unsigned long nr = min(nr_pages,
+			       (vma->vm_end - (start & PAGE_MASK)) >> PAGE_SHIFT);
 	struct page **from = scamem_vma_pages(vma, start);
 	unsigned long i;
 

@@ -152,11 +152,11 @@ static int bench_memory(unsigned long count, unsigned long size)
 
 		sync();
 		/*
-		 * Let descriptors freed with kfree_rcu() by earlier cases (and
-		 * the last rep's RELEASE) go back first: the batched kvfree_rcu
-		 * drains within seconds, and would shrink Slab while the areas
-		 * are being allocated.  With -icount sleep=off an idle guest
-		 * costs no real time.
+		 * Let the frees of earlier cases (and of the last rep's
+		 * RELEASE) that wait for a grace period land first: kfree_rcu()
+		 * batches, slab pages of SLAB_TYPESAFE_BY_RCU caches.  They
+		 * would shrink Slab while the areas are being allocated.  With
+		 * -icount sleep=off an idle guest costs no real time.
 		 */
 		sleep(6);
 		slab0 = meminfo_kb("Slab");

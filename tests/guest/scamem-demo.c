@@ -132,7 +132,6 @@ static void through_the_pins(struct io_uring *ring, int rd, void *map,
 			   bad, rbuf[bad], pattern(1, bad));
 }
 
-/* Act 1: 64 MiB, mapped, pinned, freed by the driver, used, unpinned. */
 /*
  * The scamem:* events since the last call, runs of alike events (the
  * unpin of 16384 pages) folded into one line.
@@ -192,6 +191,7 @@ static void trace_rows(void)
 	trace_run_print(&run);
 }
 
+/* Act 1: 64 MiB, mapped, pinned, freed by the driver, used, unpinned. */
 static void act1(int rd, uint64_t *rbuf)
 {
 	long vm_base, free_base, vm, free;

@@ -63,6 +63,24 @@ void expect_errno(int ret, int want, const char *what)
 	       strerrorname_np(want), ret ? strerror(err) : "succeeded");
 }
 
+/* Open the device and ALLOC @size bytes of kind @k; -1 if that failed. */
+int open_alloc(const struct sample_kind *k, uint64_t size, int flags)
+{
+	int fd = open(DEV, flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		result(false, "open " DEV ": %s", strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, k->alloc, &size)) {
+		result(false, "ALLOC of %" PRIu64 " bytes: %s", size,
+		       strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int sample_refs(int fd, uint32_t *val)
 {
 	return ioctl(fd, SCAMEM_SAMPLE_REFS, val) ? -errno : 0;

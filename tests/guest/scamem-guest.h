@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the in-guest programs that drive /dev/scamem_sample share
- * (scamem-pin.c and scamem-hostile.c, the tests; scamem-demo.c, the
- * demo): the two kinds of buffer, the checks and their report lines,
- * /proc readings, the data pattern, I/O to the ram disk.  Built into each
+ * (scamem-pin.c, scamem-hostile.c and scamem-trace.c, the tests;
+ * scamem-demo.c, the demo): the two kinds of buffer, the checks and their
+ * report lines, /proc readings, the data pattern, I/O to the ram disk,
+ * the scamem:* trace events.  Built into each
  * program with scamem-guest.c.
  */
 #ifndef SCAMEM_GUEST_H
@@ -44,6 +45,8 @@ void set_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void result(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void expect_errno(int ret, int want, const char *what);
+/* Open the device and ALLOC @size bytes of kind @k; -1 if that failed. */
+int open_alloc(const struct sample_kind *k, uint64_t size, int flags);
 int sample_refs(int fd, uint32_t *val);
 void check_refs(int fd, long want, const char *when);
 void report_compare(const uint64_t *p, size_t size, unsigned int run,

@@ -50,24 +50,6 @@ static const struct sample_kind *other_kind(const struct sample_kind *k)
 	return &sample_kinds[k == &sample_kinds[0]];
 }
 
-/* Open the device and ALLOC @size bytes of kind @k; -1 if that failed. */
-static int open_alloc(const struct sample_kind *k, uint64_t size, int flags)
-{
-	int fd = open(DEV, flags | O_CLOEXEC);
-
-	if (fd < 0) {
-		result(false, "open " DEV ": %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(fd, k->alloc, &size)) {
-		result(false, "ALLOC of %" PRIu64 " bytes: %s", size,
-		       strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /*
  * mmap() straight from the system call, so that the C library's own
  * checks of the offset do not stand in for the kernel's.
@@ -95,6 +77,21 @@ static void expect_map_einval(int fd, size_t len, unsigned long off,
 			  EINVAL, what);
 }
 
+/* REFS, FREE and mmap of a file that has no buffer (@when) fail, ENXIO. */
+static void expect_no_buffer(int fd, const char *when)
+{
+	char what[96];
+	uint32_t val;
+
+	snprintf(what, sizeof(what), "REFS %s", when);
+	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REFS, &val), ENXIO, what);
+	snprintf(what, sizeof(what), "FREE %s", when);
+	expect_errno(ioctl(fd, SCAMEM_SAMPLE_FREE), ENXIO, what);
+	snprintf(what, sizeof(what), "mmap %s", when);
+	expect_mmap_errno(fd, PAGE, 0, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  ENXIO, what);
+}
+
 static bool all_bytes(const volatile char *p, size_t len, char c)
 {
 	for (size_t i = 0; i < len; i++)
@@ -115,12 +112,7 @@ static void no_buffer(void)
 		result(false, "open " DEV ": %s", strerror(errno));
 		return;
 	}
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REFS, &val), ENXIO,
-		     "REFS without a buffer");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_FREE), ENXIO,
-		     "FREE without a buffer");
-	expect_mmap_errno(fd, PAGE, 0, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  ENXIO, "mmap without a buffer");
+	expect_no_buffer(fd, "without a buffer");
 	expect_errno(ioctl(fd, _IO(SCAMEM_SAMPLE_IOC_MAGIC, 99)), ENOTTY,
 		     "an unknown ioctl");
 	expect_errno(ioctl(fd, _IOR(SCAMEM_SAMPLE_IOC_MAGIC, 2, uint64_t),
@@ -181,7 +173,6 @@ static void sizes(const struct sample_kind *k)
 static void busy_and_free(const struct sample_kind *k)
 {
 	uint64_t sz = PAGE;
-	uint32_t val;
 	int fd;
 
 	set_prefix("hostile %s: ", k->name);
@@ -197,11 +188,7 @@ static void busy_and_free(const struct sample_kind *k)
 	check_refs(fd, 1, "after the refused requests (nothing leaked)");
 
 	result(!ioctl(fd, SCAMEM_SAMPLE_FREE), "FREE");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REFS, &val), ENXIO,
-		     "REFS after FREE");
-	expect_errno(ioctl(fd, SCAMEM_SAMPLE_FREE), ENXIO, "FREE after FREE");
-	expect_mmap_errno(fd, PAGE, 0, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  ENXIO, "mmap after FREE");
+	expect_no_buffer(fd, "after FREE");
 	sz = 2 * PAGE;
 	result(!ioctl(fd, k->alloc, &sz), "ALLOC after FREE");
 	check_refs(fd, 1, "of the new buffer");
@@ -476,12 +463,7 @@ static void after_close(const struct sample_kind *k)
 	       free, free_base, kb, MEMFREE_SLACK_KB);
 
 	fd3 = open(DEV, O_RDWR | O_CLOEXEC);
-	expect_errno(ioctl(fd3, SCAMEM_SAMPLE_REFS, &val), ENXIO,
-		     "REFS through a new open() of the device (a new file)");
-	expect_errno(ioctl(fd3, SCAMEM_SAMPLE_FREE), ENXIO,
-		     "FREE through a new open() of the device");
-	expect_mmap_errno(fd3, PAGE, 0, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  ENXIO, "mmap through a new open() of the device");
+	expect_no_buffer(fd3, "through a new open() of the device (a new file)");
 	close(fd3);
 	snprintf(path, sizeof(path), "/proc/self/map_files/%lx-%lx",
 		 (unsigned long)map, (unsigned long)map + BIG);

@@ -22,10 +22,22 @@
 #define NPAGES		777UL
 #define SIZE		(NPAGES * PAGE)
 
+/* The count changes the life of a buffer makes before its unpin. */
+static const long first_deltas[] = {
+	+1,			/* mmap */
+	+(long)NPAGES,		/* the io_uring pin */
+	-1,			/* FREE */
+	-1,			/* munmap */
+};
+#define NR_FIRST	(sizeof(first_deltas) / sizeof(first_deltas[0]))
+
 struct replay {
 	long creates, frees, freed_pages, bad_steps;
 	long refs;		/* the count, as the events tell it */
-	bool pin_seen;		/* +NPAGES, to 2 + NPAGES */
+	long steps;		/* scamem_ref events so far */
+	long first[NR_FIRST];	/* the deltas of the first of them */
+	long unpinned;		/* the deltas after them, negated */
+	bool rise_after_first;	/* a positive delta after them */
 	char first_bad[160];
 };
 
@@ -48,40 +60,51 @@ static void replay(const char *event, void *arg)
 	count = trace_field(event, "refcount");
 	if (count != r->refs + delta && !r->bad_steps++)
 		snprintf(r->first_bad, sizeof(r->first_bad), "%s", event);
-	if (delta == (long)NPAGES && count == 2 + (long)NPAGES)
-		r->pin_seen = true;
+	if (r->steps < (long)NR_FIRST)
+		r->first[r->steps] = delta;
+	else if (delta > 0)
+		r->rise_after_first = true;
+	else
+		r->unpinned -= delta;
+	r->steps++;
 	r->refs = count;
 }
 
 /* ALLOC, mmap, pin with io_uring, FREE, munmap, unpin, close. */
-static bool buffer_life(const struct sample_kind *k)
+static void buffer_life(const struct sample_kind *k)
 {
 	struct io_uring ring;
-	uint64_t size = SIZE;
 	struct iovec iov;
+	int fd, ret;
 	void *p;
-	int fd;
 
-	fd = open(DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0 || ioctl(fd, k->alloc, &size)) {
-		result(false, "ALLOC of %lu pages: %s", NPAGES, strerror(errno));
-		return false;
-	}
+	fd = open_alloc(k, SIZE, O_RDWR);
+	if (fd < 0)
+		return;
 	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED || io_uring_queue_init(4, &ring, 0)) {
-		result(false, "mmap and io_uring: %s", strerror(errno));
-		return false;
+	if (p == MAP_FAILED) {
+		result(false, "mmap: %s", strerror(errno));
+		goto out_close;
+	}
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret) {
+		result(false, "io_uring_queue_init: %s", strerror(-ret));
+		goto out_unmap;
 	}
 	iov.iov_base = p;
 	iov.iov_len = SIZE;
-	result(!io_uring_register_buffers(&ring, &iov, 1),
-	       "io_uring pins the mapping");
+	ret = io_uring_register_buffers(&ring, &iov, 1);
+	result(!ret, "io_uring pins the mapping: %s", strerror(-ret));
 	result(!ioctl(fd, SCAMEM_SAMPLE_FREE), "FREE while pinned");
 	munmap(p, SIZE);
 	io_uring_unregister_buffers(&ring);
 	io_uring_queue_exit(&ring);
 	close(fd);
-	return true;
+	return;
+out_unmap:
+	munmap(p, SIZE);
+out_close:
+	close(fd);
 }
 
 static void trace_kind(const struct sample_kind *k)
@@ -94,24 +117,28 @@ static void trace_kind(const struct sample_kind *k)
 		result(false, "tracefs: %s", strerror(errno));
 		return;
 	}
-	if (buffer_life(k)) {
-		/* The last put may leave the free to a workqueue. */
-		for (waited = 0; waited < 40 && !r.frees; waited++) {
-			scamem_trace_each(replay, &r);
-			if (!r.frees)
-				usleep(50000);
-		}
-		result(r.creates == 1, "one scamem_create: %ld", r.creates);
-		result(r.pin_seen, "the pin is one event, +%lu to refcount %lu",
-		       NPAGES, 2 + NPAGES);
-		result(!r.bad_steps,
-		       "each scamem_ref count is the one before + delta: %ld not (first: %s)",
-		       r.bad_steps, r.first_bad);
-		result(r.refs == 0, "the count ends at 0: %ld", r.refs);
-		result(r.frees == 1 && r.freed_pages == (long)NPAGES,
-		       "one scamem_free of %lu pages: %ld of %ld", NPAGES,
-		       r.frees, r.freed_pages);
+	buffer_life(k);
+	/* The last put may leave the free to a workqueue. */
+	for (waited = 0; waited < 40 && !r.frees; waited++) {
+		scamem_trace_each(replay, &r);
+		if (!r.frees)
+			usleep(50000);
 	}
+	result(r.creates == 1, "one scamem_create: %ld", r.creates);
+	result(r.steps >= (long)NR_FIRST &&
+	       !memcmp(r.first, first_deltas, sizeof(first_deltas)),
+	       "mmap, pin, FREE, munmap change the count by +1, +%lu, -1, -1: %+ld %+ld %+ld %+ld",
+	       NPAGES, r.first[0], r.first[1], r.first[2], r.first[3]);
+	result(!r.rise_after_first && r.unpinned == (long)NPAGES,
+	       "the unpin takes %lu off, nothing added: %ld", NPAGES,
+	       r.unpinned);
+	result(!r.bad_steps,
+	       "each scamem_ref count is the one before + delta: %ld not (first: %s)",
+	       r.bad_steps, r.first_bad);
+	result(r.refs == 0, "the count ends at 0: %ld", r.refs);
+	result(r.frees == 1 && r.freed_pages == (long)NPAGES,
+	       "one scamem_free of %lu pages: %ld of %ld", NPAGES, r.frees,
+	       r.freed_pages);
 	scamem_trace_stop();
 }
 

@@ -33,7 +33,6 @@ struct scamem_ops {
 };
 
 /* Flags in scamem->flags */
-#define SCAMEM_ZEROED	BIT(0)	/* every page was allocated zeroed */
 #define SCAMEM_BORROWED	BIT(1)	/* the pages are references the scamem holds */
 #define SCAMEM_MMAPPED	BIT(2)	/* scamem_mmap() mapped it to userspace */
 
@@ -107,6 +106,7 @@ struct scamem *scamem_borrow_pages_noprof(struct page **pages,
 					  unsigned int nr_pages);
 #define scamem_borrow_pages(...) \
 	alloc_hooks(scamem_borrow_pages_noprof(__VA_ARGS__))
+bool scamem_shrinkable(const struct scamem *sm, unsigned int nr_pages);
 void scamem_shrink(struct scamem *sm, unsigned int nr_pages);
 
 void scamem_put(struct scamem *sm);
@@ -187,7 +187,7 @@ static inline bool scamem_tryget(struct scamem *sm)
 {
 	int old;
 
-	if (!__refcount_inc_not_zero(&sm->refcount, &old))
+	if (!__refcount_inc_not_zero_acquire(&sm->refcount, &old))
 		return false;
 	scamem_ref_traced(sm, 1, old, _THIS_IP_);
 	return true;

@@ -14,12 +14,12 @@
 ///    a scamem mapping.  Moving the callbacks into scamem_ops lets it be.
 ///  - next to a vm_insert_page() of vmalloc pages: the same choice
 ///    applies as soon as the loop becomes remap_vmalloc_range().
-/// Report and context modes only; patch mode changes nothing.
+/// Context, org and report modes; no patch mode: where vm_ops go is the
+/// driver's choice.
 ///
 // Confidence: High
 // Options: --no-includes --include-headers
 
-virtual patch
 virtual context
 virtual org
 virtual report
@@ -72,14 +72,7 @@ def message(kind, v, fld, how, line, pa):
 		return REMAP[kind] % (what, line)
 	return REMAP[kind] % (what, how, line)
 
-// Patch mode: where vm_ops go is for the driver to choose, so nothing
-// changes.  spatch wants a rule that could; this one never matches.
-@depends on patch@
-@@
-
-- scamem_cocci_no_change();
-
-@after depends on !patch && (context || org || report) exists@
+@after depends on context || org || report exists@
 expression V, E;
 identifier fld = {vm_ops, vm_private_data};
 position pr, pa;
@@ -89,7 +82,7 @@ position pr, pa;
   ... when any
 * V->fld@pa = E
 
-@before depends on !patch && (context || org || report) exists@
+@before depends on context || org || report exists@
 expression V, E;
 identifier fld = {vm_ops, vm_private_data};
 position pr, pa;
@@ -99,14 +92,14 @@ position pr, pa;
   ... when any
 * \(remap_vmalloc_range\|remap_vmalloc_range_partial\)(V@pr, ...)
 
-@insert depends on !patch && (context || org || report)@
+@insert depends on context || org || report@
 expression V, A, B;
 position pr;
 @@
 
   vm_insert_page@pr(V, A, vmalloc_to_page(B))
 
-@insert_page depends on !patch && (context || org || report) exists@
+@insert_page depends on context || org || report exists@
 expression V, A, B;
 identifier P;
 position pr;
@@ -120,7 +113,7 @@ position pr;
   ... when any
   vm_insert_page@pr(V, A, P)
 
-@insert_after depends on !patch && (context || org || report) exists@
+@insert_after depends on context || org || report exists@
 expression V, A, B, E;
 identifier fld = {vm_ops, vm_private_data};
 position insert.pr;
@@ -131,7 +124,7 @@ position pa, q;
   ... when any
 * V->fld@pa = E
 
-@insert_before depends on !patch && (context || org || report) exists@
+@insert_before depends on context || org || report exists@
 expression V, A, B, E;
 identifier fld = {vm_ops, vm_private_data};
 position insert.pr;
@@ -142,7 +135,7 @@ position pa, q;
   ... when any
 * vm_insert_page@pr@q(V, A, B)
 
-@insert_page_after depends on !patch && (context || org || report) exists@
+@insert_page_after depends on context || org || report exists@
 expression V, A, B, E;
 identifier fld = {vm_ops, vm_private_data};
 position insert_page.pr;
@@ -153,7 +146,7 @@ position pa, q;
   ... when any
 * V->fld@pa = E
 
-@insert_page_before depends on !patch && (context || org || report) exists@
+@insert_page_before depends on context || org || report exists@
 expression V, A, B, E;
 identifier fld = {vm_ops, vm_private_data};
 position insert_page.pr;
