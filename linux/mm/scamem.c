@@ -90,15 +90,7 @@ void scamem_untag_page(struct page *page)
  */
 struct scamem *page_scamem(const struct page *page)
 {
-	unsigned long private;
-
-	/* Page cache, anon, slab and free pages use ->private their own way. */
-	if (!page_maybe_scamem(page) || page->mapping || page_has_type(page))
-		return NULL;
-	private = page_private(page);
-	if (!(private & SCAMEM_PAGE_TAG))
-		return NULL;
-	return (struct scamem *)(private & ~SCAMEM_PAGE_TAG);
+	return __page_scamem(page);
 }
 EXPORT_SYMBOL_GPL(page_scamem);
 
@@ -109,7 +101,7 @@ EXPORT_SYMBOL_GPL(page_scamem);
  * once (a kfree_rcu() per vfree() costs more than the rest of scamem)
  * while GUP and unpin, which look a page's scamem up without a reference,
  * still find a scamem there and re-check the page after taking one (see
- * scamem_pin_page()).
+ * __scamem_pin_page()).
  */
 #define SCAMEM_INLINE_MAX	256
 #define SCAMEM_NR_CACHES	(ilog2(SCAMEM_INLINE_MAX) + 1)
@@ -470,6 +462,13 @@ EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
  * Drop @nr references for the code at @caller; true if they were the last
  * and ->release has run.
  */
+/* The owner's last word, before the pages go. */
+static void scamem_release(struct scamem *sm)
+{
+	if (sm->ops && sm->ops->release)
+		sm->ops->release(sm);
+}
+
 static bool scamem_put_last(struct scamem *sm, int nr, unsigned long caller)
 {
 	bool traced = tracepoint_enabled(scamem_ref);
@@ -483,8 +482,7 @@ static bool scamem_put_last(struct scamem *sm, int nr, unsigned long caller)
 		scamem_trace_ref(sm, capacity, -nr, old, caller);
 	if (!last)
 		return false;
-	if (sm->ops && sm->ops->release)
-		sm->ops->release(sm);
+	scamem_release(sm);
 	return true;
 }
 
@@ -542,6 +540,13 @@ void scamem_put_many_atomic(struct scamem *sm, int nr)
 {
 	if (scamem_put_last(sm, nr, _RET_IP_))
 		scamem_free_later(sm);
+}
+
+/* What scamem_put_atomic() does after the last put: for inline unpin. */
+void scamem_release_atomic(struct scamem *sm)
+{
+	scamem_release(sm);
+	scamem_free_later(sm);
 }
 
 /**

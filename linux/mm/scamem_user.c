@@ -230,17 +230,6 @@ static __always_inline void scamem_add_refs(struct scamem *sm, int nr)
 	scamem_ref_traced(sm, nr, old, _THIS_IP_);
 }
 
-/* Take @nr references on a scamem reached without one; see below. */
-static __always_inline bool scamem_tryget_many(struct scamem *sm, int nr)
-{
-	int old;
-
-	if (!__refcount_add_not_zero_acquire(nr, &sm->refcount, &old))
-		return false;
-	scamem_ref_traced(sm, nr, old, _THIS_IP_);
-	return true;
-}
-
 /**
  * scamem_gup - GUP on a scamem VMA
  * @vma: A VMA for which vma_scamem() is not NULL.
@@ -288,60 +277,17 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 	return nr;
 }
 
-/* Whether @page still belongs to @sm, whose reference the caller holds. */
-static bool scamem_page_still_in(const struct page *page,
-				 const struct scamem *sm)
-{
-	return page_maybe_scamem(page) &&
-	       page_private(page) == ((unsigned long)sm | SCAMEM_PAGE_TAG);
-}
-
-/**
- * scamem_pin_page - pin a page of a scamem found through a page table
- * @page: A page GUP-fast found through a page table entry; GUP-fast
- *	checks afterwards that the entry still maps @page.
- * @refs: Number of pins.
- *
- * The back-pointer is read without a reference: the scamem may be dying
- * meanwhile, or @page may have just left it and its descriptor been
- * reused for another scamem.  Descriptors are SLAB_TYPESAFE_BY_RCU, so
- * under RCU the one found stays a scamem; a reference taken on it counts
- * only if @page still points to it afterwards.  A page points to a
- * scamem only while that scamem owns it, so the reference is then on
- * the page's owner, whichever incarnation of the descriptor that is.
- *
- * Context: Any context but NMI.
- * Return: The page's scamem, with the pins taken on it; NULL if the page
- * is not (or no longer) part of a live scamem.  The caller must not
- * pin a page of a dying scamem itself (unpin would take it for a scamem
- * pin): GUP-fast leaves it to the slow path.
- */
-struct scamem *scamem_pin_page(struct page *page, int refs)
-{
-	struct scamem *sm;
-
-	rcu_read_lock();
-	sm = page_scamem(page);
-	if (sm && !scamem_tryget_many(sm, refs)) {
-		sm = NULL;		/* dying */
-	} else if (sm && !scamem_page_still_in(page, sm)) {
-		scamem_put_many_atomic(sm, refs);	/* reused meanwhile */
-		sm = NULL;
-	}
-	rcu_read_unlock();
-	return sm;
-}
-
 /**
  * scamem_pin_mapped_page - pin a scamem page that a page table holds
  * @page: A page of a per-page (vm_insert_page()) mapping, found under the
  *	page table lock: the mapping's page reference keeps it allocated.
  * @refs: Number of pins.
  *
- * Like scamem_pin_page(), except that a page whose scamem is dying leaves
- * it here and now, so that the caller can pin the page itself: the page
- * reference keeps it after the scamem, and a pinned page that is still
- * in a scamem is always a scamem pin (see scamem_unpin_page()).
+ * Pins the page's scamem (see __scamem_pin_page()).  A page whose scamem
+ * is dying leaves it here and now, so that the caller can pin the page
+ * itself: the page reference keeps it after the scamem, and a pinned page
+ * that is still in a scamem is always a scamem pin (see
+ * scamem_unpin_page()).
  *
  * Context: Any context but NMI.
  * Return: true if the pins were taken on the page's scamem; false if the
@@ -349,64 +295,18 @@ struct scamem *scamem_pin_page(struct page *page, int refs)
  */
 bool scamem_pin_mapped_page(struct page *page, int refs)
 {
-	if (scamem_pin_page(page, refs))
+	struct scamem *sm;
+	bool pinned;
+
+	/* The scamem may be freed and its descriptor reused meanwhile. */
+	rcu_read_lock();
+	sm = __page_scamem(page);
+	pinned = sm && __scamem_pin_page(page, sm, refs);
+	rcu_read_unlock();
+	if (pinned)
 		return true;
 	/* Held: its back-pointer can only go, and only its dying scamem's. */
 	if (page_scamem(page))
 		scamem_untag_page(page);
 	return false;
-}
-
-/**
- * scamem_unpin_pages - unpin a run of pages of one scamem at once
- * @pages: Pages pinned by GUP.
- * @npages: Number of entries in @pages, at least 1.
- *
- * The pages a pin of a scamem mapping returns come in runs of one
- * scamem; a run is unpinned with one reference update.
- *
- * Context: Any context but NMI.
- * Return: How many leading entries of @pages were scamem pins of the
- * scamem of @pages[0], now dropped; 0 if @pages[0] is not a scamem pin.
- */
-unsigned long scamem_unpin_pages(struct page **pages, unsigned long npages)
-{
-	struct scamem *sm = page_scamem(pages[0]);
-	unsigned long private, nr;
-
-	if (!sm)
-		return 0;
-	/* Same back-pointer, same scamem: every such pin is its. */
-	private = page_private(pages[0]);
-	for (nr = 1; nr < npages && pages[nr]; nr++)
-		if (!page_maybe_scamem(pages[nr]) ||
-		    page_private(pages[nr]) != private)
-			break;
-	scamem_put_many_atomic(sm, nr);
-	return nr;
-}
-
-/**
- * scamem_unpin_page - unpin a page that may be a scamem pin
- * @page: A page pinned by GUP.
- * @refs: Number of pins to drop.
- *
- * A pinned page that is in a scamem is a scamem pin: pins are routed to
- * the scamem whenever it is live, and a page pinned as itself while its
- * scamem was dying left the scamem first (scamem_pin_mapped_page()).  The
- * pin being dropped keeps the scamem alive until then: no RCU, no check
- * of the count.
- *
- * Context: Any context but NMI.
- * Return: true if the pins were scamem pins and are dropped; false if the
- * caller has a page pin to drop.
- */
-bool scamem_unpin_page(struct page *page, int refs)
-{
-	struct scamem *sm = page_scamem(page);
-
-	if (!sm)
-		return false;
-	scamem_put_many_atomic(sm, refs);
-	return true;
 }
