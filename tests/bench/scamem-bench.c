@@ -97,7 +97,11 @@ static int bench_mmap(unsigned long size)
 	return 0;
 }
 
-/* pin+unpin and gup+put of the whole mapped buffer, timed in the kernel. */
+/*
+ * pin+unpin (pin_user_pages_fast()), locked-pin+unpin (pin_user_pages()
+ * under the mmap lock) and gup+put of the whole mapped buffer, timed in
+ * the kernel.
+ */
 static int bench_pin(unsigned long size, unsigned long loops)
 {
 	struct scamem_bench_args a = { .size = size, .loops = 1 };
@@ -115,12 +119,16 @@ static int bench_pin(unsigned long size, unsigned long loops)
 		struct scamem_bench_args pin = {
 			.size = size, .loops = loops, .addr = (uintptr_t)p,
 		};
-		struct scamem_bench_args gup = pin;
+		struct scamem_bench_args locked = pin, gup = pin;
 
 		if (bench_ioctl(SCAMEM_BENCH_PIN, &pin) || !pin.ns ||
+		    bench_ioctl(SCAMEM_BENCH_PIN_LOCKED, &locked) ||
+		    !locked.ns ||
 		    bench_ioctl(SCAMEM_BENCH_GUP, &gup) || !gup.ns)
 			return -1;
 		report("pin+unpin", size, rep, (double)pin.ns / loops, "ns");
+		report("locked-pin+unpin", size, rep,
+		       (double)locked.ns / loops, "ns");
 		report("gup+put", size, rep, (double)gup.ns / loops, "ns");
 	}
 	munmap(p, size);
@@ -184,7 +192,11 @@ int main(int argc, char **argv)
 	static const unsigned long map_sizes[] = {
 		PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
 	};
-	static const unsigned long pin_loops[] = { 1000, 50, 4, 1 };
+	/* 32 KiB: the most GUP-fast takes of a scamem mapping. */
+	static const unsigned long pin_sizes[] = {
+		PAGE, 8 * PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
+	};
+	static const unsigned long pin_loops[] = { 1000, 500, 50, 4, 1 };
 	int err = 0;
 
 	dev = open("/dev/scamem_bench", O_RDWR);
@@ -196,8 +208,8 @@ int main(int argc, char **argv)
 		err |= bench_vmalloc(vm_sizes[i], vm_loops[i]);
 	for (int i = 0; i < 4; i++)
 		err |= bench_mmap(map_sizes[i]);
-	for (int i = 0; i < 4; i++)
-		err |= bench_pin(map_sizes[i], pin_loops[i]);
+	for (int i = 0; i < 5; i++)
+		err |= bench_pin(pin_sizes[i], pin_loops[i]);
 	err |= bench_memory(10000, PAGE);
 	err |= bench_memory(10000, 16 * PAGE);
 	printf("@@bench-done %s\n", err ? "failed" : "ok");

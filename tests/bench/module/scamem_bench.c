@@ -7,8 +7,9 @@
  * - vmalloc() + vfree() of a given size, timed in the kernel;
  * - a vmalloc_user() buffer mapped by ->mmap with remap_vmalloc_range(),
  *   for userspace to time mmap, first touch and munmap;
- * - pin_user_pages_fast() + unpin_user_pages() and get_user_pages_fast()
- *   + put_page() of a user range, timed in the kernel;
+ * - pin_user_pages_fast() + unpin_user_pages(), pin_user_pages() under
+ *   the mmap lock + unpin_user_pages(), and get_user_pages_fast() +
+ *   put_page() of a user range, timed in the kernel;
  * - many vmalloc areas held at once, for userspace to read the metadata
  *   cost from /proc/meminfo.
  *
@@ -49,8 +50,37 @@ static u64 bench_vmalloc(unsigned long size, unsigned long loops)
 	return ktime_get_ns() - start;
 }
 
-static u64 bench_pin(unsigned long uaddr, unsigned long size,
-		     unsigned long loops, bool pin)
+/* Take the pages of a user range the way @cmd says; see scamem_bench.h. */
+static long bench_grab(unsigned int cmd, unsigned long uaddr, unsigned long nr,
+		       struct page **pages)
+{
+	long got;
+
+	switch (cmd) {
+	case SCAMEM_BENCH_PIN:
+		return pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+	case SCAMEM_BENCH_PIN_LOCKED:
+		mmap_read_lock(current->mm);
+		got = pin_user_pages(uaddr, nr, FOLL_WRITE, pages);
+		mmap_read_unlock(current->mm);
+		return got;
+	default:
+		return get_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+	}
+}
+
+static void bench_release(unsigned int cmd, struct page **pages, long nr)
+{
+	if (cmd != SCAMEM_BENCH_GUP) {
+		unpin_user_pages(pages, nr);
+		return;
+	}
+	while (nr-- > 0)
+		put_page(pages[nr]);
+}
+
+static u64 bench_pin(unsigned int cmd, unsigned long uaddr, unsigned long size,
+		     unsigned long loops)
 {
 	unsigned long nr = size >> PAGE_SHIFT, i;
 	struct page **pages;
@@ -63,24 +93,14 @@ static u64 bench_pin(unsigned long uaddr, unsigned long size,
 		long got;
 
 		start = ktime_get_ns();
-		got = pin ? pin_user_pages_fast(uaddr, nr, FOLL_WRITE, pages) :
-			    get_user_pages_fast(uaddr, nr, FOLL_WRITE, pages);
+		got = bench_grab(cmd, uaddr, nr, pages);
 		if (got != nr) {
-			if (got > 0 && pin)
-				unpin_user_pages(pages, got);
-			while (!pin && got-- > 0)
-				put_page(pages[got]);
+			if (got > 0)
+				bench_release(cmd, pages, got);
 			elapsed = 0;
 			break;
 		}
-		if (pin) {
-			unpin_user_pages(pages, nr);
-		} else {
-			unsigned long j;
-
-			for (j = 0; j < nr; j++)
-				put_page(pages[j]);
-		}
+		bench_release(cmd, pages, nr);
 		elapsed += ktime_get_ns() - start;
 	}
 	kvfree(pages);
@@ -134,13 +154,13 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		a.ns = bench_vmalloc(a.size, a.loops);
 		break;
 	case SCAMEM_BENCH_PIN:
+	case SCAMEM_BENCH_PIN_LOCKED:
 	case SCAMEM_BENCH_GUP:
 		if (!PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.size) || !a.size) {
 			ret = -EINVAL;
 			break;
 		}
-		a.ns = bench_pin(a.addr, a.size, a.loops,
-				 cmd == SCAMEM_BENCH_PIN);
+		a.ns = bench_pin(cmd, a.addr, a.size, a.loops);
 		break;
 	case SCAMEM_BENCH_USER_BUF:
 		free_user_buf();

@@ -14,10 +14,14 @@ struct scamem_bench_args {
 };
 
 #define SCAMEM_BENCH_VMALLOC	_IOWR('S', 1, struct scamem_bench_args)
+/* pin_user_pages_fast() + unpin_user_pages() */
 #define SCAMEM_BENCH_PIN	_IOWR('S', 2, struct scamem_bench_args)
+/* get_user_pages_fast() + put_page() */
 #define SCAMEM_BENCH_GUP	_IOWR('S', 3, struct scamem_bench_args)
 #define SCAMEM_BENCH_USER_BUF	_IOWR('S', 4, struct scamem_bench_args)
 #define SCAMEM_BENCH_HOLD	_IOWR('S', 5, struct scamem_bench_args)
 #define SCAMEM_BENCH_RELEASE	_IOWR('S', 6, struct scamem_bench_args)
+/* pin_user_pages() under the mmap lock + unpin_user_pages() */
+#define SCAMEM_BENCH_PIN_LOCKED	_IOWR('S', 7, struct scamem_bench_args)
 
 #endif
