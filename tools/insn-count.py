@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0
+# gdb script for tools/insn-count: step one call of $FUNC whose second
+# argument is $ARG2 (-1: any) to its return, and print its instructions
+# by function.
+import bisect
+import collections
+import os
+
+import gdb
+
+func, arg2 = os.environ["FUNC"], int(os.environ["ARG2"])
+symbols = []
+for line in open(os.environ["NM"]):
+    fields = line.split()
+    if len(fields) >= 3 and fields[1] in "tTwW":
+        symbols.append((int(fields[0], 16), fields[2]))
+symbols.sort()
+starts = [address for address, _ in symbols]
+
+
+def function_at(pc):
+    i = bisect.bisect_right(starts, pc) - 1
+    return symbols[i][1] if i >= 0 else hex(pc)
+
+
+def register(name):
+    return int(gdb.parse_and_eval(name))
+
+
+gdb.execute("set pagination off")
+gdb.execute("target remote :" + os.environ["PORT"])
+gdb.execute("hbreak " + func, to_string=True)
+while True:
+    gdb.execute("continue", to_string=True)
+    if arg2 < 0 or register("$rsi") == arg2:
+        break
+sp = register("$sp")
+ret = register("*(unsigned long *)$sp")
+counts = collections.Counter()
+while not (register("$pc") == ret and register("$sp") > sp):
+    counts[function_at(register("$pc"))] += 1
+    gdb.execute("stepi", to_string=True)
+print("TOTAL %s %d" % (func, sum(counts.values())))
+for name, n in counts.most_common():
+    print("  %6d %s" % (n, name))
+gdb.execute("kill", to_string=True)
