@@ -458,10 +458,6 @@ void scamem_flush_deferred(void)
 EXPORT_SYMBOL_IF_KUNIT(scamem_flush_deferred);
 #endif
 
-/*
- * Drop @nr references for the code at @caller; true if they were the last
- * and ->release has run.
- */
 /* The owner's last word, before the pages go. */
 static void scamem_release(struct scamem *sm)
 {
@@ -469,6 +465,10 @@ static void scamem_release(struct scamem *sm)
 		sm->ops->release(sm);
 }
 
+/*
+ * Drop @nr references for the code at @caller; true if they were the last
+ * and ->release has run.
+ */
 static bool scamem_put_last(struct scamem *sm, int nr, unsigned long caller)
 {
 	bool traced = tracepoint_enabled(scamem_ref);

@@ -4,6 +4,7 @@
 #define _MM_SCAMEM_INTERNAL_H
 
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/scamem.h>
 
 /* Page flags of every page page_scamem() finds (see mm/scamem.c). */
@@ -39,8 +40,25 @@ static __always_inline struct scamem *__page_scamem(const struct page *page)
 }
 
 #ifndef CONFIG_SCAMEM
+/* Without an MMU there are no scamems; mm/gup.c still asks. */
 static inline void scamem_init(void)
 {
+}
+
+static inline bool scamem_pin_mapped_page(struct page *page, int refs)
+{
+	return false;
+}
+
+static inline bool scamem_unpin_page(struct page *page, int refs)
+{
+	return false;
+}
+
+static inline unsigned long scamem_unpin_pages(struct page **pages,
+					       unsigned long npages)
+{
+	return 0;
 }
 #else
 void __init scamem_init(void);
@@ -95,6 +113,8 @@ static __always_inline bool scamem_page_still_in(const struct page *page,
 static __always_inline bool __scamem_pin_page(struct page *page,
 					      struct scamem *sm, int refs)
 {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "scamem lookup outside an RCU read-side section");
 	if (!scamem_tryget_many(sm, refs))
 		return false;			/* dying */
 	if (likely(scamem_page_still_in(page, sm)))

@@ -914,21 +914,29 @@ static const struct file_operations test_legacy_fops = {
 	.mmap = test_legacy_mmap,
 };
 
+/* mmap() @nr pages of a test file at @addr (with MAP_FIXED) or anywhere. */
+static long test_mmap_at(struct kunit *test, const struct file_operations *fops,
+			 void *private, unsigned long addr, unsigned int nr,
+			 unsigned long prot, unsigned long flags,
+			 unsigned long pgoff)
+{
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
+	file = anon_inode_getfile("scamem-test", fops, private, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = vm_mmap(file, addr, (unsigned long)nr << PAGE_SHIFT, prot, flags,
+		       pgoff << PAGE_SHIFT);
+	fput(file);
+	return addr;
+}
+
 /* mmap() @nr pages of a test file; returns the address or -errno. */
 static long test_mmap(struct kunit *test, const struct file_operations *fops,
 		      void *private, unsigned int nr, unsigned long prot,
 		      unsigned long flags, unsigned long pgoff)
 {
-	struct file *file;
-	unsigned long addr;
-
-	KUNIT_ASSERT_EQ(test, kunit_attach_mm(), 0);
-	file = anon_inode_getfile("scamem-test", fops, private, O_RDWR);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	addr = vm_mmap(file, 0, (unsigned long)nr << PAGE_SHIFT, prot, flags,
-		       pgoff << PAGE_SHIFT);
-	fput(file);
-	return addr;
+	return test_mmap_at(test, fops, private, 0, nr, prot, flags, pgoff);
 }
 
 static unsigned long test_map_shared(struct kunit *test,
@@ -1231,6 +1239,44 @@ static void unpin_of_mixed_runs_should_drop_what_each_pin_took(struct kunit *tes
 	scamem_put(b);
 }
 
+/*
+ * GUP-fast takes a run of entries of one scamem with one reference update:
+ * a run must end where the next scamem's mapping begins.
+ */
+static void fast_pin_across_two_scamems_should_pin_each(struct kunit *test)
+{
+	struct scamem *a = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *b = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct page *pinned[8];
+	unsigned long addr;
+	long addr_b;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* a a a a b b b b: b replaces the second half of a's mapping. */
+	addr = test_map_shared(test, &test_scamem_fops, a, 8);
+	addr_b = test_mmap_at(test, &test_scamem_fops, b, addr + 4 * PAGE_SIZE,
+			      4, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			      0);
+	KUNIT_ASSERT_EQ(test, addr_b, (long)(addr + 4 * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 8, FOLL_WRITE, pinned), 8);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, pinned[i], a->pages[i]);
+		KUNIT_EXPECT_PTR_EQ(test, pinned[4 + i], b->pages[i]);
+	}
+	KUNIT_EXPECT_EQ(test, scamem_refcount(a), 2 + 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(b), 2 + 4);
+	unpin_user_pages(pinned, 8);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(a), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(b), 2);
+	test_unmap(addr, 8);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(a), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(b), 1);
+	scamem_put(a);
+	scamem_put(b);
+}
+
 static void pinned_pages_should_outlive_owner_and_mapping(struct kunit *test)
 {
 	struct test_owner owner = { };
@@ -1463,6 +1509,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE_PARAM(pin_should_take_scamem_references_not_page_ones,
 			 pin_kind_gen_params),
 	KUNIT_CASE(unpin_of_mixed_runs_should_drop_what_each_pin_took),
+	KUNIT_CASE(fast_pin_across_two_scamems_should_pin_each),
 	KUNIT_CASE(pinned_pages_should_outlive_owner_and_mapping),
 	KUNIT_CASE(pinned_vmalloc_buffer_should_outlive_vfree),
 	KUNIT_CASE(get_user_pages_should_take_page_references),

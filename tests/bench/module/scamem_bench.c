@@ -148,19 +148,25 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!a.loops || a.size > SZ_1G)
 		return -EINVAL;
 
+	switch (cmd) {
+	case SCAMEM_BENCH_PIN:
+	case SCAMEM_BENCH_PIN_LOCKED:
+	case SCAMEM_BENCH_GUP:
+		/*
+		 * No bench_lock: these share nothing, and ->mmap takes it
+		 * under the mmap lock, which pinning may take.
+		 */
+		if (!PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.size) || !a.size)
+			return -EINVAL;
+		a.ns = bench_pin(cmd, a.addr, a.size, a.loops);
+		return copy_to_user((void __user *)arg, &a, sizeof(a)) ?
+		       -EFAULT : 0;
+	}
+
 	mutex_lock(&bench_lock);
 	switch (cmd) {
 	case SCAMEM_BENCH_VMALLOC:
 		a.ns = bench_vmalloc(a.size, a.loops);
-		break;
-	case SCAMEM_BENCH_PIN:
-	case SCAMEM_BENCH_PIN_LOCKED:
-	case SCAMEM_BENCH_GUP:
-		if (!PAGE_ALIGNED(a.addr) || !PAGE_ALIGNED(a.size) || !a.size) {
-			ret = -EINVAL;
-			break;
-		}
-		a.ns = bench_pin(cmd, a.addr, a.size, a.loops);
 		break;
 	case SCAMEM_BENCH_USER_BUF:
 		free_user_buf();
