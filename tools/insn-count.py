@@ -5,6 +5,7 @@
 import bisect
 import collections
 import os
+import time
 
 import gdb
 
@@ -28,7 +29,15 @@ def register(name):
 
 
 gdb.execute("set pagination off")
-gdb.execute("target remote :" + os.environ["PORT"])
+# QEMU may not be listening yet.
+for attempt in range(100):
+    try:
+        gdb.execute("target remote :" + os.environ["PORT"], to_string=True)
+        break
+    except gdb.error:
+        time.sleep(0.1)
+else:
+    raise gdb.GdbError("no gdb stub on port " + os.environ["PORT"])
 gdb.execute("hbreak " + func, to_string=True)
 while True:
     gdb.execute("continue", to_string=True)

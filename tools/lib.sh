@@ -8,6 +8,7 @@ BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux		# the patched tree: a git repository
 APTDIR=$BUILD/apt		# private apt configuration, never the system's
 RESULTS=$BUILD/results		# one file per check, read by tools/summary
+BASE_TREE=$BUILD/linux-base	# the unpatched tree, see base_tree()
 JOBS=${JOBS:-$(nproc)}
 
 # Debian's own tools first (python3 with python3-ply, ...), even where a
@@ -86,4 +87,13 @@ guest_programs() {
 			broken+=("$prog does not build (see build/logs/$prog.log)")
 		fi
 	done
+}
+
+# The unpatched tree: a second work tree of $TREE at "base", made once.
+# Debian's .gitignore ignores every top-level path ("/*"); the line goes,
+# as mktree drops it from the patched tree.
+base_tree() {
+	[ -d "$BASE_TREE" ] && return
+	git -C "$TREE" worktree add -q --detach "$BASE_TREE" base
+	sed -i '\|^/\*$|d' "$BASE_TREE/.gitignore"
 }

@@ -137,12 +137,11 @@ void __init scamem_init(void)
 
 	for (i = 0; i < SCAMEM_NR_CACHES; i++) {
 		size_t size = struct_size_t(struct scamem, inline_pages, 1U << i);
-		char *name = kasprintf(GFP_KERNEL, "scamem-%u", 1U << i);
+		char name[16];
 
 		/* The slab allocator keeps a copy of the name. */
-		scamem_caches[i] = kmem_cache_create(name ?: "scamem", size,
-						     &args, flags);
-		kfree(name);
+		snprintf(name, sizeof(name), "scamem-%u", 1U << i);
+		scamem_caches[i] = kmem_cache_create(name, size, &args, flags);
 	}
 }
 
@@ -201,7 +200,7 @@ static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity)
 {
 	sm->nr_pages = 0;
 	sm->capacity = capacity;
-	sm->flags = 0;
+	WRITE_ONCE(sm->flags, 0);	/* GUP-fast may read a reused one */
 	sm->order = 0;
 	sm->ops = NULL;
 	sm->private = NULL;
@@ -352,7 +351,6 @@ bool scamem_shrinkable(const struct scamem *sm, unsigned int nr_pages)
 			return false;
 	return true;
 }
-EXPORT_SYMBOL_GPL(scamem_shrinkable);
 
 /**
  * scamem_shrink - free the pages at the end of a scamem
@@ -380,7 +378,6 @@ void scamem_shrink(struct scamem *sm, unsigned int nr_pages)
 	WRITE_ONCE(sm->nr_pages, nr_pages);
 	scamem_free_pages(sm, nr_pages, old);
 }
-EXPORT_SYMBOL_GPL(scamem_shrink);
 
 /* Bulk first, then one page at a time: returns how many were allocated. */
 static unsigned int scamem_alloc_pages(struct scamem *sm, gfp_t gfp, int nid)

@@ -50,6 +50,11 @@ static inline bool scamem_pin_mapped_page(struct page *page, int refs)
 	return false;
 }
 
+static inline bool scamem_add_pin(struct page *page)
+{
+	return false;
+}
+
 static inline bool scamem_unpin_page(struct page *page, int refs)
 {
 	return false;
@@ -121,6 +126,28 @@ static __always_inline bool __scamem_pin_page(struct page *page,
 		return true;
 	scamem_put_many_atomic(sm, refs);	/* reused meanwhile */
 	return false;
+}
+
+/**
+ * scamem_add_pin - pin a page that the caller has pinned already
+ * @page: A page pinned by GUP.
+ *
+ * A pinned page that is in a scamem is a scamem pin (see
+ * scamem_unpin_page()), and that pin keeps the scamem alive: no lookup
+ * under RCU, no check of the count.
+ *
+ * Context: Any context but NMI.
+ * Return: true if the pin was added to the page's scamem; false if the
+ * caller has a page pin to add to.
+ */
+static __always_inline bool scamem_add_pin(struct page *page)
+{
+	struct scamem *sm = __page_scamem(page);
+
+	if (!sm)
+		return false;
+	scamem_get(sm);
+	return true;
 }
 
 /*

@@ -9,8 +9,9 @@
  * (VM_PFNMAP): faulting, zapping and unmapping never look at the pages,
  * let alone their refcount or mapcount.
  *
- * GUP finds the pages through the VMA rather than the page tables, and a
- * pin takes a reference on the scamem for each pinned page.  Unpinning
+ * GUP finds the pages through the VMA rather than the page tables (GUP-fast,
+ * which has no VMA, takes a few from the special entries), and a pin takes
+ * a reference on the scamem for each pinned page.  Unpinning
  * finds the scamem again through the page.  Every pin of a scamem page is
  * a scamem pin, whichever mapping it came through, so that unpin never has
  * to guess: pins through a legacy vm_insert_page() mapping are routed here
@@ -203,7 +204,8 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	 * A shared mapping of a file opened read-only lacks VM_SHARED but can
 	 * never become writable: VM_MAYSHARE says shared.
 	 */
-	if (!(vma->vm_flags & VM_MAYSHARE) || (sm->flags & SCAMEM_BORROWED))
+	if (!(vma->vm_flags & VM_MAYSHARE) ||
+	    (READ_ONCE(sm->flags) & SCAMEM_BORROWED))
 		return -EINVAL;
 	if (pgoff >= sm->nr_pages || nr > sm->nr_pages - pgoff)
 		return -EINVAL;
@@ -220,15 +222,6 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(scamem_mmap);
-
-/* Add @nr references for pins; the caller's mapping holds one. */
-static __always_inline void scamem_add_refs(struct scamem *sm, int nr)
-{
-	int old;
-
-	__refcount_add(nr, &sm->refcount, &old);
-	scamem_ref_traced(sm, nr, old, _THIS_IP_);
-}
 
 /**
  * scamem_gup - GUP on a scamem VMA
@@ -262,12 +255,13 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 
 	if (!pages)
 		return nr;
-	if (gup_flags & FOLL_PIN) {
-		/* refcount_t saturates; a pin must fail instead. */
-		if (nr > INT_MAX - scamem_refcount(sm))
-			return -ENOMEM;
-		scamem_add_refs(sm, nr);
-	}
+	/*
+	 * refcount_t saturates; a pin must fail instead.  The VMA's
+	 * reference keeps the count above zero.
+	 */
+	if ((gup_flags & FOLL_PIN) &&
+	    (nr > INT_MAX || !scamem_tryget_many(sm, nr)))
+		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		pages[i] = from[i];
 		if (gup_flags & FOLL_GET)
@@ -306,7 +300,7 @@ bool scamem_pin_mapped_page(struct page *page, int refs)
 	if (pinned)
 		return true;
 	/* Held: its back-pointer can only go, and only its dying scamem's. */
-	if (page_scamem(page))
+	if (__page_scamem(page))
 		scamem_untag_page(page);
 	return false;
 }

@@ -20,6 +20,7 @@
 #include "module/scamem_bench.h"
 
 #define REPS		5
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		4096UL
 
 static int dev;
@@ -188,7 +189,9 @@ int main(int argc, char **argv)
 	static const unsigned long vm_sizes[] = {
 		PAGE, 16 * PAGE, 1UL << 20, 64UL << 20,
 	};
-	static const unsigned long vm_loops[] = { 20000, 10000, 500, 8 };
+	static const unsigned long vm_loops[ARRAY_SIZE(vm_sizes)] = {
+		20000, 10000, 500, 8,
+	};
 	static const unsigned long map_sizes[] = {
 		PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
 	};
@@ -196,7 +199,9 @@ int main(int argc, char **argv)
 	static const unsigned long pin_sizes[] = {
 		PAGE, 8 * PAGE, 1UL << 20, 16UL << 20, 256UL << 20,
 	};
-	static const unsigned long pin_loops[] = { 1000, 500, 50, 4, 1 };
+	static const unsigned long pin_loops[ARRAY_SIZE(pin_sizes)] = {
+		1000, 500, 50, 4, 1,
+	};
 	int err = 0;
 
 	dev = open("/dev/scamem_bench", O_RDWR);
@@ -204,11 +209,11 @@ int main(int argc, char **argv)
 		perror("/dev/scamem_bench");
 		return 1;
 	}
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(vm_sizes); i++)
 		err |= bench_vmalloc(vm_sizes[i], vm_loops[i]);
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map_sizes); i++)
 		err |= bench_mmap(map_sizes[i]);
-	for (int i = 0; i < 5; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(pin_sizes); i++)
 		err |= bench_pin(pin_sizes[i], pin_loops[i]);
 	err |= bench_memory(10000, PAGE);
 	err |= bench_memory(10000, 16 * PAGE);

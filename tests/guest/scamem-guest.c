@@ -238,6 +238,17 @@ void check_back_to_baseline(long vm_base, long free_base, long memfree_base,
 }
 
 /* The pattern: a 64-bit counter per 8 bytes, different for each run. */
+/* Whether all @len bytes at @p are @c; volatile: a mapping may be live. */
+bool all_bytes(const volatile void *p, size_t len, char c)
+{
+	const volatile char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != c)
+			return false;
+	return true;
+}
+
 uint64_t pattern(unsigned int run, size_t i)
 {
 	return 0x5ca3e30000000000ULL + ((uint64_t)run << 32) + i;

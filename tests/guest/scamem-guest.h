@@ -69,6 +69,7 @@ static inline bool free_near(long free, long base)
 	return free >= base - MEMFREE_SLACK_KB;
 }
 
+bool all_bytes(const volatile void *p, size_t len, char c);
 uint64_t pattern(unsigned int run, size_t i);
 void fill(uint64_t *p, size_t size, unsigned int run, bool invert);
 long compare(const uint64_t *p, size_t size, unsigned int run);

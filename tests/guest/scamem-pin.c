@@ -48,14 +48,6 @@
 #define OFF_FIXED	BIG		/* step e's region */
 #define RD_NEEDED	(2 * BIG)
 
-static bool all_zero(const uint64_t *p, size_t size)
-{
-	for (size_t i = 0; i < size / 8; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* Step b: where the buffer shows in /proc/vmallocinfo, if anywhere. */
 static void check_area(const struct sample_kind *k)
 {
@@ -145,7 +137,7 @@ static void run(const struct sample_kind *k, unsigned int nr, size_t size,
 	if (map == MAP_FAILED)
 		goto out_free;
 	check_refs(fd, 2, "after mmap");
-	result(all_zero(map, size), "the new buffer reads as zeroes");
+	result(all_bytes(map, size, 0), "the new buffer reads as zeroes");
 	fill(map, size, nr, false);
 
 	/* c. Long-term pins through io_uring. */

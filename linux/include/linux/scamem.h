@@ -33,8 +33,8 @@ struct scamem_ops {
 };
 
 /* Flags in scamem->flags */
-#define SCAMEM_BORROWED	BIT(1)	/* the pages are references the scamem holds */
-#define SCAMEM_MMAPPED	BIT(2)	/* scamem_mmap() mapped it to userspace */
+#define SCAMEM_BORROWED	BIT(0)	/* the pages are references the scamem holds */
+#define SCAMEM_MMAPPED	BIT(1)	/* scamem_mmap() mapped it to userspace */
 
 /**
  * struct scamem - a set of pages with one lifetime

@@ -52,14 +52,22 @@ static long free_pages_now(void)
 	return global_zone_page_state(NR_FREE_PAGES);
 }
 
-static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
+/* A scamem of @nr pages, or the end of the test. */
+static struct scamem *test_scamem_alloc(struct kunit *test, unsigned int nr)
 {
-	unsigned int nr = *(const unsigned int *)test->param_value, i;
 	struct scamem *sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
 
 	KUNIT_ASSERT_NOT_NULL(test, sm);
+	return sm;
+}
+
+static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
+{
+	unsigned int nr = *(const unsigned int *)test->param_value, i;
+	struct scamem *sm = test_scamem_alloc(test, nr);
+
 	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), nr);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 	for (i = 0; i < nr; i++) {
 		struct page *page = scamem_page(sm, i);
 
@@ -73,9 +81,8 @@ static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
 static void page_scamem_should_find_the_scamem_of_every_page(struct kunit *test)
 {
 	unsigned int nr = *(const unsigned int *)test->param_value, i;
-	struct scamem *sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, nr);
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	for (i = 0; i < nr; i++)
 		KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[i]), sm);
 	scamem_put(sm);
@@ -83,9 +90,8 @@ static void page_scamem_should_find_the_scamem_of_every_page(struct kunit *test)
 
 static void scamem_page_out_of_range_should_return_null(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 4);
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	KUNIT_EXPECT_NOT_NULL(test, scamem_page(sm, 3));
 	KUNIT_EXPECT_NULL(test, scamem_page(sm, 4));
 	KUNIT_EXPECT_NULL(test, scamem_page(sm, UINT_MAX));
@@ -204,14 +210,13 @@ static void fill_first_bytes(struct scamem *sm)
 static void release_should_run_once_at_the_last_put(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
 	fill_first_bytes(sm);
 	scamem_get(sm);
 	KUNIT_EXPECT_TRUE(test, scamem_tryget(sm));
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 3);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 3);
 	scamem_put(sm);
 	scamem_put(sm);
 	KUNIT_EXPECT_EQ(test, owner.releases, 0);
@@ -227,8 +232,7 @@ static void last_put_should_return_the_pages(struct kunit *test)
 	struct scamem *sm;
 
 	before = free_pages_now();
-	sm = scamem_alloc(nr, GFP_KERNEL, NUMA_NO_NODE);
-	KUNIT_ASSERT_NOT_NULL(test, sm);
+	sm = test_scamem_alloc(test, nr);
 	allocated = free_pages_now();
 	scamem_get(sm);
 	scamem_put(sm);
@@ -248,12 +252,11 @@ static DEFINE_SPINLOCK(test_lock);
 static void put_atomic_should_release_now_and_free_later(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 256);
 	struct page *first;
 	long allocated;
 	bool kept;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
 	fill_first_bytes(sm);
 	allocated = free_pages_now();
@@ -273,9 +276,8 @@ static void put_atomic_should_release_now_and_free_later(struct kunit *test)
 static void unbalanced_put_should_saturate_not_free(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 2);
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
 	/* Pretend every reference was dropped but the memory is still here. */
 	refcount_set(&sm->refcount, 0);
@@ -290,46 +292,40 @@ static void unbalanced_put_should_saturate_not_free(struct kunit *test)
 
 static void vmap_should_map_the_range_and_hold_a_reference(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 	u8 *addr;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	fill_first_bytes(sm);
 	addr = scamem_vmap(sm, 2, 5, PAGE_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, addr);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_EQ(test, addr[i * PAGE_SIZE], 2 + i);
 	scamem_vunmap(sm, addr);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 	scamem_put(sm);
 }
 
 static void vmap_outside_the_scamem_should_fail(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 0, 0, PAGE_KERNEL));
 	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 8, 1, PAGE_KERNEL));
 	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 4, 5, PAGE_KERNEL));
 	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 1, UINT_MAX, PAGE_KERNEL));
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 	scamem_put(sm);
 }
 
 static void sets_of_up_to_256_pages_should_keep_their_array_inline(struct kunit *test)
 {
-	struct scamem *one = scamem_alloc(1, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *odd = scamem_alloc(17, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *most = scamem_alloc(256, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *large = scamem_alloc(257, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *one = test_scamem_alloc(test, 1);
+	struct scamem *odd = test_scamem_alloc(test, 17);
+	struct scamem *most = test_scamem_alloc(test, 256);
+	struct scamem *large = test_scamem_alloc(test, 257);
 
-	KUNIT_ASSERT_NOT_NULL(test, one);
-	KUNIT_ASSERT_NOT_NULL(test, odd);
-	KUNIT_ASSERT_NOT_NULL(test, most);
-	KUNIT_ASSERT_NOT_NULL(test, large);
 	KUNIT_EXPECT_PTR_EQ(test, one->pages, &one->inline_pages[0]);
 	KUNIT_EXPECT_PTR_EQ(test, odd->pages, &odd->inline_pages[0]);
 	KUNIT_EXPECT_PTR_EQ(test, most->pages, &most->inline_pages[0]);
@@ -363,10 +359,9 @@ static const struct scamem_ops shrink_owner_ops = {
 static void shrink_should_free_the_tail_and_keep_the_head(struct kunit *test)
 {
 	struct shrink_owner owner = {};
-	struct scamem *sm = scamem_alloc(1024, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 1024);
 	long before;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &shrink_owner_ops, &owner);
 	fill_first_bytes(sm);
 	before = free_pages_now();
@@ -382,10 +377,9 @@ static void shrink_should_free_the_tail_and_keep_the_head(struct kunit *test)
 
 static void shrink_of_a_shared_scamem_should_keep_every_page(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(64, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 64);
 	struct shrink_owner owner = { };
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &shrink_owner_ops, &owner);
 	scamem_get(sm);
 	scamem_shrink(sm, 10);		/* warns: someone else holds pages */
@@ -502,7 +496,7 @@ static void vmalloc_area_should_be_one_scamem_of_its_pages(struct kunit *test)
 	sm = vmalloc_to_scamem(addr);
 	KUNIT_ASSERT_NOT_NULL(test, sm);
 	KUNIT_EXPECT_PTR_EQ(test, vmalloc_to_scamem(addr + kind->size - 1), sm);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 
 	group = 1U << sm->order;
 	nr = ALIGN(PAGE_ALIGN(kind->size) >> PAGE_SHIFT, group);
@@ -655,11 +649,11 @@ static void vfree_while_held_should_keep_the_pages(struct kunit *test)
 		p[i * PAGE_SIZE] = i;
 	sm = vmalloc_get_scamem(p);
 	KUNIT_ASSERT_NOT_NULL(test, sm);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
 	vmalloc_before = global_node_page_state(NR_VMALLOC);
 
 	vfree(p);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 	/* Per-cpu counter drift is a few pages; a wrong count is 256 off. */
 	vmalloc_during = global_node_page_state(NR_VMALLOC);
 	KUNIT_EXPECT_LT(test, abs(vmalloc_during - vmalloc_before),
@@ -1018,10 +1012,9 @@ static struct scamem *test_vma_scamem(unsigned long addr)
 
 static void scamem_mmap_should_hold_one_reference_per_vma(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 8);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
 	/* A hole in the middle splits the VMA in two. */
@@ -1034,11 +1027,10 @@ static void scamem_mmap_should_hold_one_reference_per_vma(struct kunit *test)
 
 static void scamem_mmap_should_not_touch_page_refcounts(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(16, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 16);
 	struct page **pinned;
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	pinned = kunit_kcalloc(test, 16, sizeof(*pinned), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pinned);
 	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 16), 0);
@@ -1057,10 +1049,9 @@ static void scamem_mmap_should_not_touch_page_refcounts(struct kunit *test)
 
 static void scamem_mmap_at_an_offset_should_map_from_that_page(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 	long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_mmap(test, &test_scamem_fops, sm, 3, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, 5);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
@@ -1072,11 +1063,10 @@ static void scamem_mmap_at_an_offset_should_map_from_that_page(struct kunit *tes
 
 static void zapped_mapping_should_fault_back_in(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 4);
 	struct vm_area_struct *vma;
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
 	mmap_read_lock(current->mm);
 	vma = vma_lookup(current->mm, addr);
@@ -1130,10 +1120,9 @@ KUNIT_ARRAY_PARAM(refused_mmap, refused_mmaps, refused_mmap_desc);
 static void scamem_mmap_out_of_bounds_should_fail(struct kunit *test)
 {
 	const struct refused_mmap *r = test->param_value;
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 	long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_mmap(test, &test_scamem_fops, sm, r->nr,
 			 PROT_READ | PROT_WRITE, r->flags, r->pgoff);
 	KUNIT_EXPECT_EQ(test, addr, -EINVAL);
@@ -1183,12 +1172,11 @@ static long test_pin(enum test_pin_kind kind, unsigned long addr,
 static void pin_should_take_scamem_references_not_page_ones(struct kunit *test)
 {
 	enum test_pin_kind kind = *(const enum test_pin_kind *)test->param_value;
-	struct scamem *sm = scamem_alloc(32, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 32);
 	struct page **pinned;
 	unsigned long addr;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	pinned = kunit_kcalloc(test, 32, sizeof(*pinned), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pinned);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 32);
@@ -1205,14 +1193,12 @@ static void pin_should_take_scamem_references_not_page_ones(struct kunit *test)
 
 static void unpin_of_mixed_runs_should_drop_what_each_pin_took(struct kunit *test)
 {
-	struct scamem *a = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *b = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *a = test_scamem_alloc(test, 4);
+	struct scamem *b = test_scamem_alloc(test, 4);
 	unsigned long addr_a, addr_b, anon;
 	struct page *pinned[10];
 	int anon_refs;
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
 	addr_a = test_map_shared(test, &test_scamem_fops, a, 4);
 	addr_b = test_map_shared(test, &test_scamem_fops, b, 4);
 	anon = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
@@ -1245,15 +1231,13 @@ static void unpin_of_mixed_runs_should_drop_what_each_pin_took(struct kunit *tes
  */
 static void fast_pin_across_two_scamems_should_pin_each(struct kunit *test)
 {
-	struct scamem *a = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
-	struct scamem *b = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *a = test_scamem_alloc(test, 8);
+	struct scamem *b = test_scamem_alloc(test, 4);
 	struct page *pinned[8];
 	unsigned long addr;
 	long addr_b;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
 	/* a a a a b b b b: b replaces the second half of a's mapping. */
 	addr = test_map_shared(test, &test_scamem_fops, a, 8);
 	addr_b = test_mmap_at(test, &test_scamem_fops, b, addr + 4 * PAGE_SIZE,
@@ -1280,11 +1264,10 @@ static void fast_pin_across_two_scamems_should_pin_each(struct kunit *test)
 static void pinned_pages_should_outlive_owner_and_mapping(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = scamem_alloc(8, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 8);
 	struct page *pinned[8];
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 8);
 	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 8, FOLL_WRITE, pinned), 8);
@@ -1336,12 +1319,11 @@ static void pinned_vmalloc_buffer_should_outlive_vfree(struct kunit *test)
 static void get_user_pages_should_take_page_references(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 4);
 	struct page *got[4];
 	unsigned long addr;
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	scamem_set_owner(sm, &test_owner_ops, &owner);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
 	mmap_read_lock(current->mm);
@@ -1369,11 +1351,10 @@ static void get_user_pages_should_take_page_references(struct kunit *test)
 
 static void write_pin_of_a_read_only_mapping_should_fail(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 2);
 	struct page *pinned[2];
 	long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_mmap(test, &test_scamem_fops, sm, 2, PROT_READ, MAP_SHARED, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
 	KUNIT_EXPECT_EQ(test, test_pin_user_pages(addr, 2, FOLL_WRITE, pinned), -EFAULT);
@@ -1383,7 +1364,7 @@ static void write_pin_of_a_read_only_mapping_should_fail(struct kunit *test)
 						    pinned, NULL), -EFAULT);
 	mmap_read_unlock(current->mm);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
-	KUNIT_EXPECT_EQ(test, test_pin_user_pages(addr, 2, 0, pinned), 2);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 2, 0, pinned), 2);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 4);
 	unpin_user_pages(pinned, 2);
 	test_unmap(addr, 2);
@@ -1417,14 +1398,13 @@ static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *tes
 /* ptrace and /proc/pid/mem ask for any byte, the last page's included. */
 static void gup_of_an_unaligned_address_should_take_its_page(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(4, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 4);
 	struct page *page;
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
 	mmap_read_lock(current->mm);
-	KUNIT_EXPECT_EQ(test, get_user_pages_remote(current->mm,
+	KUNIT_ASSERT_EQ(test, get_user_pages_remote(current->mm,
 						    addr + 4 * PAGE_SIZE - 5, 1,
 						    0, &page, NULL), 1);
 	mmap_read_unlock(current->mm);
@@ -1437,11 +1417,10 @@ static void gup_of_an_unaligned_address_should_take_its_page(struct kunit *test)
 /* GUP-fast must not take what the slow path refuses (a VM_PFNMAP VMA). */
 static void pin_of_a_remap_pfn_range_mapping_should_fail(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(1, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 1);
 	struct page *page;
 	unsigned long addr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	addr = test_map_shared(test, &test_pfnmap_fops, sm, 1);
 	KUNIT_EXPECT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &page),
 			-EFAULT);
@@ -1474,11 +1453,10 @@ static const struct scamem_ops dying_pin_ops = {
 
 static void pin_of_a_dying_scamem_should_pin_the_page_itself(struct kunit *test)
 {
-	struct scamem *sm = scamem_alloc(2, GFP_KERNEL, NUMA_NO_NODE);
+	struct scamem *sm = test_scamem_alloc(test, 2);
 	struct dying_pin pin = { };
 	void *vaddr;
 
-	KUNIT_ASSERT_NOT_NULL(test, sm);
 	vaddr = scamem_vmap(sm, 0, 2, PAGE_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vaddr);
 	pin.addr = test_map_shared(test, &test_legacy_fops, vaddr, 2);
