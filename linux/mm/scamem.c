@@ -60,18 +60,20 @@ void scamem_trace_ref(const struct scamem *sm, unsigned int capacity,
 EXPORT_SYMBOL_GPL(scamem_trace_ref);
 
 /*
- * A page being tagged is not yet published: a plain update will do, as in
- * post_alloc_hook().  A page being untagged may still be mapped per page
- * by a driver (vm_insert_page() holds a page reference), whose fault and
- * write-tracking paths may lock or dirty it meanwhile: one atomic update,
- * so that their bits are not lost.  ->private need not be cleared, the
- * page allocator does that; the flags must be, or page checking calls the
- * page bad.
+ * Page flags are updated atomically: pfn walkers that hold no reference
+ * of the page's owner set them at any time, memory-failure's
+ * TestSetPageHWPoison() on a page just allocated among them, and a page
+ * being untagged may still be mapped per page by a driver
+ * (vm_insert_page() holds a page reference), whose fault and
+ * write-tracking paths may lock or dirty it meanwhile.  ->private is the
+ * owner's alone, and is written before the flags that make it meaningful
+ * to page_scamem().  It need not be cleared at untag, the page allocator
+ * does that; the flags must be, or page checking calls the page bad.
  */
 static void scamem_tag_page(struct page *page, unsigned long tag)
 {
 	set_page_private(page, tag);
-	page->flags.f |= SCAMEM_PAGE_FLAGS;
+	atomic_long_or(SCAMEM_PAGE_FLAGS, (atomic_long_t *)&page->flags.f);
 }
 
 void scamem_untag_page(struct page *page)
@@ -158,10 +160,17 @@ struct scamem *scamem_alloc_descriptor(unsigned int capacity, gfp_t gfp,
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_descriptor);
 
+/*
+ * kvmalloc() refuses more than INT_MAX bytes; vmalloc() itself does not,
+ * and a vmalloc area of more than 1 TiB needs an array that large.
+ */
 VISIBLE_IF_KUNIT
 struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid)
 {
 	KUNIT_STATIC_STUB_REDIRECT(scamem_alloc_array, size, gfp, nid);
+	if (size > INT_MAX)
+		return __vmalloc_node_noprof(size, 1, gfp, nid,
+					     __builtin_return_address(0));
 	return kvmalloc_node_noprof(size, gfp, nid);
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_array);
@@ -220,7 +229,7 @@ static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity)
  *
  * Context: Process context; may sleep if @gfp allows.
  * Return: A scamem holding no pages with one reference, or NULL if
- * @capacity is 0 or too large, or memory is short.
+ * @capacity is 0 or memory is short.
  */
 struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 {
@@ -228,7 +237,7 @@ struct scamem *scamem_create_noprof(unsigned int capacity, gfp_t gfp, int nid)
 	size_t array_size = array_size(capacity, sizeof(struct page *));
 	struct scamem *sm;
 
-	if (!capacity || array_size > INT_MAX)
+	if (!capacity)
 		return NULL;
 	sm = scamem_alloc_descriptor(capacity, meta_gfp, nid);
 	if (!sm)
@@ -400,19 +409,25 @@ static unsigned int scamem_alloc_pages(struct scamem *sm, gfp_t gfp, int nid)
  * scamem_alloc - allocate a scamem and its pages
  * @nr_pages: Number of pages; at least 1.
  * @gfp: Allocation flags of the pages (__GFP_ZERO, __GFP_ACCOUNT, node
- *	and reclaim modifiers are honoured).
+ *	and reclaim modifiers are honoured; __GFP_MOVABLE is not, see
+ *	below).
  * @nid: Preferred node, or NUMA_NO_NODE for the local one.
+ *
+ * The pages are never movable: scamem pages cannot migrate yet, and a
+ * FOLL_LONGTERM pin of a movable page would retry its migration for ever.
  *
  * Context: Process context; may sleep if @gfp allows.
  * Return: A scamem holding @nr_pages order-0 pages with one reference,
- * or NULL (with nothing left allocated) if @nr_pages is 0 or too large,
- * or memory is short.
+ * or NULL (with nothing left allocated) if @nr_pages is 0, or memory is
+ * short.
  */
 struct scamem *scamem_alloc_noprof(unsigned int nr_pages, gfp_t gfp, int nid)
 {
-	struct scamem *sm = scamem_create_noprof(nr_pages, gfp, nid);
+	struct scamem *sm;
 	unsigned int done;
 
+	gfp &= ~__GFP_MOVABLE;
+	sm = scamem_create_noprof(nr_pages, gfp, nid);
 	if (!sm)
 		return NULL;
 	done = scamem_alloc_pages(sm, gfp, nid);
@@ -494,19 +509,24 @@ static void scamem_free_later(struct scamem *sm)
  * @sm: The scamem.
  *
  * The last put calls the owner's ->release, then returns the pages to the
- * page allocator and frees the descriptor.  In interrupt context that is
- * deferred to a workqueue, as vfree() does.  An unbalanced put is caught
- * by refcount_t, which warns and saturates rather than freeing twice.
+ * page allocator and frees the descriptor.  In interrupt context or with
+ * interrupts disabled the freeing is deferred to a workqueue.
  *
- * Context: Process context, may sleep; or interrupt context.  Where it is
- * not known whether sleeping is allowed (a spinlock may be held), use
+ * A put on a scamem whose count is already zero is caught by refcount_t,
+ * which warns and saturates the count: nothing is released or freed
+ * twice.  A put too many while others still hold references cannot be
+ * caught: it frees the pages under them, as with any reference count.
+ *
+ * Context: Process context, may sleep; or interrupt context, or
+ * interrupts disabled.  Under a spinlock with interrupts enabled, where
+ * the kernel cannot tell that sleeping is not allowed, use
  * scamem_put_atomic().
  */
 void scamem_put(struct scamem *sm)
 {
 	if (!scamem_put_last(sm, 1, _RET_IP_))
 		return;
-	if (unlikely(in_interrupt())) {
+	if (unlikely(in_interrupt() || irqs_disabled())) {
 		scamem_free_later(sm);
 		return;
 	}

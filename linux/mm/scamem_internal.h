@@ -11,6 +11,12 @@
 #define SCAMEM_PAGE_FLAGS	(BIT(PG_private) | BIT(PG_private_2))
 /* Low bit of page->private on a scamem page; descriptors are aligned. */
 #define SCAMEM_PAGE_TAG		1UL
+/*
+ * The most references GUP pins may leave on a scamem: the rest, up to
+ * where refcount_t saturates, is headroom for what cannot fail (a new VMA
+ * on split or fork, folio_add_pin()).
+ */
+#define SCAMEM_PIN_LIMIT	(INT_MAX / 2)
 
 /*
  * A cheap first test for the GUP fast paths: false for every page that is
@@ -45,9 +51,9 @@ static inline void scamem_init(void)
 {
 }
 
-static inline bool scamem_pin_mapped_page(struct page *page, int refs)
+static inline int scamem_pin_mapped_page(struct page *page, int refs)
 {
-	return false;
+	return -ENOENT;
 }
 
 static inline bool scamem_add_pin(struct page *page)
@@ -74,17 +80,30 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 void scamem_untag_page(struct page *page);
 void scamem_put_many_atomic(struct scamem *sm, int nr);
 void scamem_release_atomic(struct scamem *sm);
-bool scamem_pin_mapped_page(struct page *page, int refs);
+int scamem_pin_mapped_page(struct page *page, int refs);
 
-/* Take @nr references on a scamem reached without one; see below. */
-static __always_inline bool scamem_tryget_many(struct scamem *sm, int nr)
+/**
+ * scamem_tryget_pins - take pins on a scamem that may be dying or full
+ * @sm: The scamem, reached without a reference of one's own.
+ * @nr: Number of pins, at most SCAMEM_PIN_LIMIT.
+ *
+ * A full scamem is not a dying one: callers must not treat its pages as
+ * leaving it.
+ *
+ * Context: Any context but NMI.
+ * Return: 0 if the pins were taken; -ENOENT if @sm is being freed;
+ * -ENOMEM if they would take the count past SCAMEM_PIN_LIMIT.
+ */
+static __always_inline int scamem_tryget_pins(struct scamem *sm, int nr)
 {
 	int old;
 
-	if (!__refcount_add_not_zero_acquire(nr, &sm->refcount, &old))
-		return false;
-	scamem_ref_traced(sm, nr, old, _THIS_IP_);
-	return true;
+	if (__refcount_add_not_zero_limited_acquire(nr, &sm->refcount, &old,
+						    SCAMEM_PIN_LIMIT)) {
+		scamem_ref_traced(sm, nr, old, _THIS_IP_);
+		return 0;
+	}
+	return old ? -ENOMEM : -ENOENT;
 }
 
 /* Whether @page still belongs to @sm, whose reference the caller holds. */
@@ -97,35 +116,38 @@ static __always_inline bool scamem_page_still_in(const struct page *page,
 
 /**
  * __scamem_pin_page - pin a page's scamem, read from the page
- * @page: A page found through a page table entry, which the caller checks
- *	again afterwards or holds the lock of; __page_scamem(@page) returned
- *	@sm.
+ * @page: A page the caller holds (a reference of its own, or the page
+ *	table lock of a mapping that holds one), so that it cannot be freed
+ *	and reused meanwhile; __page_scamem(@page) returned @sm.
  * @sm: The scamem @page pointed to, reached without a reference.
  * @refs: Number of pins.
  *
- * @sm may be dying meanwhile, or @page may have just left it and its
- * descriptor been reused for another scamem.  Descriptors are
- * SLAB_TYPESAFE_BY_RCU, so under RCU @sm stays a scamem; a reference taken
- * on it counts only if @page still points to it afterwards.  A page points
- * to a scamem only while that scamem owns it, so the reference is then on
- * the page's owner, whichever incarnation of the descriptor that is.
+ * Held, @page can join no scamem (pages are tagged only when they are
+ * allocated) and leave its own only when that scamem dies, so @sm is, or
+ * was, a real scamem of @page.  It may be dying meanwhile and its
+ * descriptor reused for another scamem: descriptors are
+ * SLAB_TYPESAFE_BY_RCU, so under RCU @sm stays a scamem, and a reference
+ * taken on it counts only if @page still points to it afterwards.
  *
  * Context: In an RCU read-side critical section (GUP-fast has interrupts
  * off); not NMI.
- * Return: true if the pins were taken on @sm; false if @page is not (or
- * no longer) part of a live scamem.
+ * Return: 0 if the pins were taken on @sm; -ENOENT if @page is not (or
+ * no longer) part of a live scamem; -ENOMEM if @sm is full.
  */
-static __always_inline bool __scamem_pin_page(struct page *page,
-					      struct scamem *sm, int refs)
+static __always_inline int __scamem_pin_page(struct page *page,
+					     struct scamem *sm, int refs)
 {
+	int err;
+
 	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
 			 "scamem lookup outside an RCU read-side section");
-	if (!scamem_tryget_many(sm, refs))
-		return false;			/* dying */
+	err = scamem_tryget_pins(sm, refs);
+	if (err)
+		return err;
 	if (likely(scamem_page_still_in(page, sm)))
-		return true;
+		return 0;
 	scamem_put_many_atomic(sm, refs);	/* reused meanwhile */
-	return false;
+	return -ENOENT;
 }
 
 /**
@@ -219,6 +241,10 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 #endif /* CONFIG_SCAMEM */
 
 #if IS_ENABLED(CONFIG_KUNIT)
+int scamem_populate(struct scamem *sm, struct vm_area_struct *vma);
+#ifdef CONFIG_HAVE_GUP_FAST
+void gup_fast_test_window(struct page **pages, unsigned long nr, pte_t *ptep);
+#endif
 struct scamem *scamem_alloc_descriptor(unsigned int capacity, gfp_t gfp,
 				       int nid);
 struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid);

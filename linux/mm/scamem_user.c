@@ -20,6 +20,8 @@
  * See Documentation/mm/scamem.rst.
  */
 
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/cacheflush.h>
 #include <linux/export.h>
 #include <linux/mm.h>
@@ -157,7 +159,8 @@ static int scamem_set_pte(pte_t *pte, unsigned long addr, void *data)
  * a trip through the fault handler.  See "Populating a mapping" in
  * Documentation/mm/scamem.rst for the measurements.
  */
-static int scamem_populate(struct scamem *sm, struct vm_area_struct *vma)
+VISIBLE_IF_KUNIT int scamem_populate(struct scamem *sm,
+				     struct vm_area_struct *vma)
 {
 	struct scamem_populate p = {
 		.mm = vma->vm_mm,
@@ -165,10 +168,12 @@ static int scamem_populate(struct scamem *sm, struct vm_area_struct *vma)
 		.prot = vma->vm_page_prot,
 	};
 
+	KUNIT_STATIC_STUB_REDIRECT(scamem_populate, sm, vma);
 	return apply_to_page_range(vma->vm_mm, vma->vm_start,
 				   vma->vm_end - vma->vm_start,
 				   scamem_set_pte, &p);
 }
+EXPORT_SYMBOL_IF_KUNIT(scamem_populate);
 
 /**
  * scamem_mmap - map a scamem into a user VMA
@@ -240,7 +245,7 @@ EXPORT_SYMBOL_GPL(scamem_mmap);
  *
  * Context: The mmap lock is held.
  * Return: How many pages were handled, up to the end of @vma, or -ENOMEM
- * if the scamem's reference count would overflow.
+ * if the pins would take the scamem past SCAMEM_PIN_LIMIT.
  */
 long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		unsigned long nr_pages, unsigned int gup_flags,
@@ -256,11 +261,11 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 	if (!pages)
 		return nr;
 	/*
-	 * refcount_t saturates; a pin must fail instead.  The VMA's
-	 * reference keeps the count above zero.
+	 * refcount_t saturates; a pin must fail instead, with headroom left
+	 * for new VMAs.  The VMA's reference keeps the count above zero.
 	 */
 	if ((gup_flags & FOLL_PIN) &&
-	    (nr > INT_MAX || !scamem_tryget_many(sm, nr)))
+	    (nr > SCAMEM_PIN_LIMIT || scamem_tryget_pins(sm, nr)))
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		pages[i] = from[i];
@@ -281,26 +286,25 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
  * is dying leaves it here and now, so that the caller can pin the page
  * itself: the page reference keeps it after the scamem, and a pinned page
  * that is still in a scamem is always a scamem pin (see
- * scamem_unpin_page()).
+ * scamem_unpin_page()).  A full scamem keeps its page: the pin fails.
  *
  * Context: Any context but NMI.
- * Return: true if the pins were taken on the page's scamem; false if the
- * caller pins the page.
+ * Return: 0 if the pins were taken on the page's scamem; -ENOENT if the
+ * caller pins the page itself; -ENOMEM if the scamem is full.
  */
-bool scamem_pin_mapped_page(struct page *page, int refs)
+int scamem_pin_mapped_page(struct page *page, int refs)
 {
 	struct scamem *sm;
-	bool pinned;
+	int err = -ENOENT;
 
 	/* The scamem may be freed and its descriptor reused meanwhile. */
 	rcu_read_lock();
 	sm = __page_scamem(page);
-	pinned = sm && __scamem_pin_page(page, sm, refs);
+	if (sm)
+		err = __scamem_pin_page(page, sm, refs);
 	rcu_read_unlock();
-	if (pinned)
-		return true;
 	/* Held: its back-pointer can only go, and only its dying scamem's. */
-	if (__page_scamem(page))
+	if (err == -ENOENT && __page_scamem(page))
 		scamem_untag_page(page);
-	return false;
+	return err;
 }

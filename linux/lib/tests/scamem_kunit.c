@@ -128,14 +128,70 @@ static void scamem_alloc_of_zero_pages_should_fail(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, scamem_create(0, GFP_KERNEL, NUMA_NO_NODE));
 }
 
-static void scamem_alloc_whose_size_overflows_should_fail(struct kunit *test)
+static void scamem_alloc_larger_than_memory_should_fail(struct kunit *test)
 {
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	long before = free_pages_now();
 
-	KUNIT_EXPECT_NULL(test, scamem_alloc(UINT_MAX, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_NULL(test, scamem_alloc(UINT_MAX, gfp, NUMA_NO_NODE));
 	KUNIT_EXPECT_NULL(test, scamem_alloc(INT_MAX / sizeof(void *) + 1,
-					     GFP_KERNEL, NUMA_NO_NODE));
+					     gfp, NUMA_NO_NODE));
 	KUNIT_EXPECT_GE(test, free_pages_now(), before - FREE_PAGES_SLACK);
+}
+
+static size_t array_size_asked;
+
+static struct page **array_records_size(size_t size, gfp_t gfp, int nid)
+{
+	array_size_asked = size;
+	return NULL;
+}
+
+/*
+ * vmalloc() takes any number of pages that fits its unsigned int count
+ * (and memory), so a scamem must take their array: past the 2 GiB that
+ * kvmalloc() refuses, too.
+ */
+static void scamem_create_should_ask_for_arrays_kvmalloc_refuses(struct kunit *test)
+{
+	unsigned int nr = INT_MAX / sizeof(struct page *) + 1;
+
+	kunit_activate_static_stub(test, scamem_alloc_array, array_records_size);
+	array_size_asked = 0;
+	KUNIT_EXPECT_NULL(test, scamem_create(nr, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_EQ(test, array_size_asked,
+			(size_t)nr * sizeof(struct page *));
+	KUNIT_EXPECT_NULL(test, scamem_create(UINT_MAX, GFP_KERNEL, NUMA_NO_NODE));
+	KUNIT_EXPECT_EQ(test, array_size_asked,
+			(size_t)UINT_MAX * sizeof(struct page *));
+}
+
+static gfp_t bulk_gfp_asked;
+
+static unsigned int bulk_records_gfp(gfp_t gfp, int nid, unsigned int nr,
+				     struct page **pages)
+{
+	bulk_gfp_asked = gfp;
+	return alloc_pages_bulk_node(gfp, nid, nr, pages);
+}
+
+/*
+ * scamem pages cannot migrate yet: movable ones would make every
+ * FOLL_LONGTERM pin of them retry migration for ever.
+ */
+static void scamem_alloc_should_not_ask_for_movable_pages(struct kunit *test)
+{
+	struct scamem *sm;
+	unsigned int i;
+
+	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_records_gfp);
+	sm = scamem_alloc(4, GFP_KERNEL | __GFP_MOVABLE, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	KUNIT_EXPECT_EQ(test, bulk_gfp_asked & __GFP_MOVABLE, 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, folio_is_longterm_pinnable(
+						page_folio(scamem_page(sm, i))));
+	scamem_put(sm);
 }
 
 static void scamem_alloc_with_gfp_zero_should_give_zeroed_pages(struct kunit *test)
@@ -273,21 +329,57 @@ static void put_atomic_should_release_now_and_free_later(struct kunit *test)
 			allocated + 256 - FREE_PAGES_SLACK);
 }
 
-static void unbalanced_put_should_saturate_not_free(struct kunit *test)
+/*
+ * The last put with interrupts off (a driver's spin_lock_irqsave()
+ * section): nothing may sleep there, so the free waits for a worker.
+ */
+static void put_with_interrupts_off_should_free_later(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 256);
+	struct page *first = scamem_page(sm, 0);
+	unsigned long flags;
+	long allocated;
+	bool kept;
+
+	allocated = free_pages_now();
+	local_irq_save(flags);
+	scamem_put(sm);
+	/* The free is queued on this CPU, which cannot run it yet. */
+	kept = page_scamem(first) == sm && page_ref_count(first) == 1;
+	local_irq_restore(flags);
+	KUNIT_EXPECT_TRUE(test, kept);
+	KUNIT_EXPECT_GE(test, free_pages_now(),
+			allocated + 256 - FREE_PAGES_SLACK);
+}
+
+/*
+ * A put after the last one finds the count at zero: refcount_t warns and
+ * saturates it, and nothing is released or freed a second time.  One put
+ * too many while others still hold references cannot be told from a
+ * rightful one (see "Lifetime" in Documentation/mm/scamem.rst).
+ */
+static void put_after_the_last_should_warn_and_free_nothing_twice(struct kunit *test)
 {
 	struct test_owner owner = { };
 	struct scamem *sm = test_scamem_alloc(test, 2);
+	struct page *first = scamem_page(sm, 0);
+	unsigned long flags;
+	unsigned int count;
+	bool kept;
 
 	scamem_set_owner(sm, &test_owner_ops, &owner);
-	/* Pretend every reference was dropped but the memory is still here. */
-	refcount_set(&sm->refcount, 0);
+	/* With interrupts off the free stays queued: the descriptor is ours. */
+	local_irq_save(flags);
+	scamem_put_atomic(sm);
 	scamem_put(sm);		/* refcount_t warns: underflow */
-	KUNIT_EXPECT_EQ(test, owner.releases, 0);
-	KUNIT_EXPECT_EQ(test, refcount_read(&sm->refcount), REFCOUNT_SATURATED);
-	KUNIT_EXPECT_PTR_EQ(test, page_scamem(scamem_page(sm, 1)), sm);
-	refcount_set(&sm->refcount, 1);
-	scamem_put(sm);
+	count = refcount_read(&sm->refcount);
+	kept = page_scamem(first) == sm && page_ref_count(first) == 1;
+	refcount_set(&sm->refcount, 0);	/* as the queued free left it */
+	local_irq_restore(flags);
 	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	KUNIT_EXPECT_EQ(test, count, REFCOUNT_SATURATED);
+	KUNIT_EXPECT_TRUE(test, kept);
+	scamem_flush_deferred();
 }
 
 static void vmap_should_map_the_range_and_hold_a_reference(struct kunit *test)
@@ -707,6 +799,54 @@ static void vmap_put_pages_should_borrow_the_pages(struct kunit *test)
 	}
 }
 
+static struct scamem *fail_descriptor(unsigned int capacity, gfp_t gfp,
+				      int nid);
+
+/* On failure the pages and their array stay the caller's, as upstream. */
+static void vmap_put_pages_that_fails_should_leave_the_pages(struct kunit *test)
+{
+	struct page **pages = kvmalloc_array(4, sizeof(*pages), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < 4; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	kunit_activate_static_stub(test, scamem_alloc_descriptor,
+				   fail_descriptor);
+	KUNIT_EXPECT_NULL(test, vmap(pages, 4, VM_MAP | VM_MAP_PUT_PAGES,
+				     PAGE_KERNEL));
+	kunit_deactivate_static_stub(test, scamem_alloc_descriptor);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]), 1);
+		KUNIT_EXPECT_NULL(test, page_scamem(pages[i]));
+		__free_page(pages[i]);
+	}
+	kvfree(pages);
+}
+
+/* A failed grow leaves the area as it was, its scamem included. */
+static void vrealloc_grow_that_fails_should_keep_the_area(struct kunit *test)
+{
+	unsigned long huge = (totalram_pages() + 1) << PAGE_SHIFT;
+	struct scamem *sm;
+	u8 *buf;
+
+	buf = vmalloc(2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	buf[0] = 0x5a;
+	buf[2 * PAGE_SIZE - 1] = 0xa5;
+	sm = vmalloc_to_scamem(buf);
+	KUNIT_EXPECT_NULL(test, vrealloc(buf, huge, GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_PTR_EQ(test, vmalloc_to_scamem(buf), sm);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	KUNIT_EXPECT_EQ(test, scamem_nr_pages(sm), 2);
+	KUNIT_EXPECT_EQ(test, buf[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, buf[2 * PAGE_SIZE - 1], 0xa5);
+	vfree(buf);
+}
+
 /* Allocation failure, one site at a time: nothing may be left behind. */
 
 static struct scamem *fail_descriptor(unsigned int capacity, gfp_t gfp,
@@ -816,14 +956,17 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(scamem_page_out_of_range_should_return_null),
 	KUNIT_CASE(page_scamem_of_other_pages_should_be_null),
 	KUNIT_CASE(scamem_alloc_of_zero_pages_should_fail),
-	KUNIT_CASE(scamem_alloc_whose_size_overflows_should_fail),
+	KUNIT_CASE(scamem_alloc_larger_than_memory_should_fail),
+	KUNIT_CASE(scamem_create_should_ask_for_arrays_kvmalloc_refuses),
+	KUNIT_CASE(scamem_alloc_should_not_ask_for_movable_pages),
 	KUNIT_CASE(scamem_alloc_with_gfp_zero_should_give_zeroed_pages),
 	KUNIT_CASE(scamem_alloc_should_honour_the_node),
 	KUNIT_CASE(release_should_run_once_at_the_last_put),
 	KUNIT_CASE_PARAM(last_put_should_return_the_pages,
 			 scamem_large_sizes_gen_params),
 	KUNIT_CASE(put_atomic_should_release_now_and_free_later),
-	KUNIT_CASE(unbalanced_put_should_saturate_not_free),
+	KUNIT_CASE(put_with_interrupts_off_should_free_later),
+	KUNIT_CASE(put_after_the_last_should_warn_and_free_nothing_twice),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
 	KUNIT_CASE(sets_of_up_to_256_pages_should_keep_their_array_inline),
@@ -842,6 +985,8 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(vread_should_read_the_pages_and_zeros_past_a_shrink),
 	KUNIT_CASE(vfree_while_held_should_keep_the_pages),
 	KUNIT_CASE(vmap_put_pages_should_borrow_the_pages),
+	KUNIT_CASE(vmap_put_pages_that_fails_should_leave_the_pages),
+	KUNIT_CASE(vrealloc_grow_that_fails_should_keep_the_area),
 	{}
 };
 
@@ -906,6 +1051,16 @@ static const struct file_operations test_vmalloc_fops = {
 
 static const struct file_operations test_legacy_fops = {
 	.mmap = test_legacy_mmap,
+};
+
+/* One page that is in no scamem (yet), mapped with a reference. */
+static int test_page_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return vm_insert_page(vma, vma->vm_start, file->private_data);
+}
+
+static const struct file_operations test_page_fops = {
+	.mmap = test_page_mmap,
 };
 
 /* mmap() @nr pages of a test file at @addr (with MAP_FIXED) or anywhere. */
@@ -1476,6 +1631,358 @@ static void pin_of_a_dying_scamem_should_pin_the_page_itself(struct kunit *test)
 	test_unmap(pin.addr, 2);
 }
 
+
+/*
+ * Pins at the limit: the count keeps headroom above the most pins GUP
+ * takes, for the references of new VMAs and of folio_add_pin().  The
+ * tests set the count by hand to what that many pins would leave.
+ */
+static void pin_at_the_pin_limit_should_fail_cleanly(struct kunit *test)
+{
+	enum test_pin_kind kind = *(const enum test_pin_kind *)test->param_value;
+	struct scamem *sm = test_scamem_alloc(test, 1);
+	struct page *page;
+	unsigned long addr;
+	long ret;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 1);
+	refcount_set(&sm->refcount, SCAMEM_PIN_LIMIT);
+	ret = test_pin(kind, addr, 1, FOLL_WRITE, &page);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), SCAMEM_PIN_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[0]), sm);
+	if (ret == 1)
+		unpin_user_page(page);
+	refcount_set(&sm->refcount, 2);
+	test_unmap(addr, 1);
+	scamem_put(sm);
+}
+
+static const int full_counts[] = { SCAMEM_PIN_LIMIT, INT_MAX };
+
+static void full_count_desc(const int *count, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "count %d", *count);
+}
+
+KUNIT_ARRAY_PARAM(full_count, full_counts, full_count_desc);
+
+/* A full scamem is not a dying one: its page must stay in it. */
+static void pin_through_a_legacy_mapping_at_the_limit_should_fail_cleanly(struct kunit *test)
+{
+	int full = *(const int *)test->param_value;
+	struct page *page;
+	unsigned long addr;
+	struct scamem *sm;
+	void *buf;
+	long ret;
+
+	buf = vmalloc_user(PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	addr = test_map_shared(test, &test_legacy_fops, buf, 1);
+	refcount_set(&sm->refcount, full);
+	ret = test_pin_user_pages(addr, 1, FOLL_WRITE, &page);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), full);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(vmalloc_to_page(buf)), sm);
+	if (ret == 1)
+		unpin_user_page(page);
+	refcount_set(&sm->refcount, 1);
+	test_unmap(addr, 1);
+	vfree(buf);
+}
+
+static int populate_fails(struct scamem *sm, struct vm_area_struct *vma)
+{
+	return -ENOMEM;
+}
+
+/*
+ * Page tables may run out while scamem_mmap() fills them: mmap fails, and
+ * takes no reference; the scamem maps fine afterwards.
+ */
+static void scamem_mmap_that_cannot_populate_should_fail_cleanly(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	unsigned long addr;
+	long ret;
+
+	kunit_activate_static_stub(test, scamem_populate, populate_fails);
+	ret = test_mmap(test, &test_scamem_fops, sm, 4, PROT_READ | PROT_WRITE,
+			MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	kunit_deactivate_static_stub(test, scamem_populate);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	test_user_fill(test, addr, 4, 3);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 4, 3), 4);
+	test_unmap(addr, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+static void vma_split_at_the_pin_limit_should_not_saturate(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	unsigned long addr;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	refcount_set(&sm->refcount, SCAMEM_PIN_LIMIT);
+	vm_munmap(addr + PAGE_SIZE, PAGE_SIZE);	/* two VMAs now */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), SCAMEM_PIN_LIMIT + 1);
+	refcount_set(&sm->refcount, 3);
+	test_unmap(addr, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+#ifdef CONFIG_HAVE_GUP_FAST
+/*
+ * GUP-fast, watched and disturbed through gup_fast_test_window(): called
+ * with interrupts off after GUP-fast took its references, before it
+ * checks that the entries and pages are unchanged.
+ */
+struct gup_window {
+	unsigned int calls;
+	unsigned long nr;		/* of the first call */
+	int first_refs;			/* page refcount of its first page */
+	struct scamem *sm;		/* for the hooks that change pages */
+	struct page *page;
+};
+
+static struct gup_window *test_window(void)
+{
+	return kunit_get_current_test()->priv;
+}
+
+/* Returns true at the first call. */
+static bool window_record(struct page **pages, unsigned long nr)
+{
+	struct gup_window *w = test_window();
+
+	if (w->calls++)
+		return false;
+	w->nr = nr;
+	w->first_refs = page_ref_count(pages[0]);
+	return true;
+}
+
+static void window_watch(struct page **pages, unsigned long nr, pte_t *ptep)
+{
+	window_record(pages, nr);
+}
+
+/* The entry changes under GUP-fast: an mkold, as reclaim would do. */
+static void window_age_entry(struct page **pages, unsigned long nr,
+			     pte_t *ptep)
+{
+	pte_t pte = ptep_get(ptep);
+
+	if (window_record(pages, nr))
+		set_pte(ptep, pte_young(pte) ? pte_mkold(pte) : pte_mkyoung(pte));
+}
+
+/*
+ * The second page of the run leaves its scamem for a new one while its
+ * entry is stale, as after a shrink on another CPU.
+ */
+static void window_replace_second_page(struct page **pages, unsigned long nr,
+				       pte_t *ptep)
+{
+	struct gup_window *w = test_window();
+	struct page *fresh = w->page;
+
+	if (!window_record(pages, nr) || nr < 2)
+		return;
+	w->page = pages[1];
+	set_page_private(fresh, (unsigned long)w->sm | SCAMEM_PAGE_TAG);
+	fresh->flags.f |= SCAMEM_PAGE_FLAGS;
+	w->sm->pages[1] = fresh;
+	scamem_untag_page(w->page);
+}
+
+/*
+ * A page mapped with a reference joins a scamem: as if it had been freed
+ * and reallocated into one, and mapped again at the same address.
+ */
+static void window_page_joins_scamem(struct page **pages, unsigned long nr,
+				     pte_t *ptep)
+{
+	struct gup_window *w = test_window();
+
+	if (!window_record(pages, nr))
+		return;
+	w->sm->pages[0] = pages[0];
+	scamem_add_pages(w->sm, 1);
+}
+
+/* A macro: kunit_activate_static_stub() type-checks the hook's name. */
+#define test_watch_gup_fast(test, w, hook)				\
+	do {								\
+		(test)->priv = (w);					\
+		kunit_activate_static_stub(test, gup_fast_test_window,	\
+					   hook);			\
+	} while (0)
+
+enum fast_gup_kind { FAST_PIN, FAST_GET };
+
+static const enum fast_gup_kind fast_gup_kinds[] = { FAST_PIN, FAST_GET };
+
+static void fast_gup_kind_desc(const enum fast_gup_kind *how, char *desc)
+{
+	strscpy(desc, *how == FAST_PIN ? "pin_user_pages_fast" :
+		"get_user_pages_fast", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fast_gup, fast_gup_kinds, fast_gup_kind_desc);
+
+static long test_gup_fast(enum fast_gup_kind how, unsigned long addr,
+			  unsigned int nr, struct page **pages)
+{
+	if (how == FAST_PIN)
+		return pin_user_pages_fast(addr, nr, FOLL_WRITE, pages);
+	return get_user_pages_fast(addr, nr, FOLL_WRITE, pages);
+}
+
+static void test_release(enum fast_gup_kind how, struct page **pages,
+			 unsigned int nr)
+{
+	unsigned int i;
+
+	if (how == FAST_PIN) {
+		unpin_user_pages(pages, nr);
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		put_page(pages[i]);
+}
+
+/* The fast path must take a short scamem run itself, not leave it. */
+static void fast_gup_should_take_a_run_of_scamem_entries(struct kunit *test)
+{
+	enum fast_gup_kind how = *(const enum fast_gup_kind *)test->param_value;
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	struct gup_window w = { };
+	struct page *pages[4];
+	unsigned long addr;
+	unsigned int i;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	test_watch_gup_fast(test, &w, window_watch);
+	KUNIT_ASSERT_EQ(test, test_gup_fast(how, addr, 4, pages), 4);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	KUNIT_EXPECT_EQ(test, w.nr, 4);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, pages[i], sm->pages[i]);
+		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]),
+				how == FAST_PIN ? 1 : 2);
+	}
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), how == FAST_PIN ? 2 + 4 : 2);
+	test_release(how, pages, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+}
+
+/*
+ * The entry may be stale (munmap on another CPU, its TLB flush not waiting
+ * for us): the first page must be held before its ->private is trusted.
+ */
+static void fast_pin_should_hold_the_page_while_it_reads_its_scamem(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 1);
+	struct gup_window w = { };
+	unsigned long addr;
+	struct page *page;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 1);
+	test_watch_gup_fast(test, &w, window_watch);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &page), 1);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	/* The scamem's reference and GUP-fast's own. */
+	KUNIT_EXPECT_EQ(test, w.first_refs, 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	unpin_user_page(page);
+	test_unmap(addr, 1);
+	scamem_put(sm);
+}
+
+static void fast_pin_should_undo_a_run_whose_entry_changed(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	struct gup_window w = { };
+	struct page *pages[4];
+	unsigned long addr;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	test_watch_gup_fast(test, &w, window_age_entry);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 4, FOLL_WRITE, pages), 4);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	/* Only the slow path's pins are left. */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2 + 4);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pages[0]), 1);
+	unpin_user_pages(pages, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+}
+
+static void fast_pin_should_recheck_every_page_of_its_run(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 2);
+	struct gup_window w = { .sm = sm };
+	struct page *pages[2], *fresh;
+	unsigned long addr;
+
+	fresh = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fresh);
+	w.page = fresh;
+	addr = test_map_shared(test, &test_scamem_fops, sm, 2);
+	test_watch_gup_fast(test, &w, window_replace_second_page);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
+	KUNIT_ASSERT_PTR_NE(test, w.page, fresh);
+	/* The page that left was not taken for the scamem's. */
+	KUNIT_EXPECT_PTR_EQ(test, pages[1], fresh);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2 + 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(w.page), 1);
+	if (pages[1] == fresh)
+		unpin_user_pages(pages, 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 2);
+	scamem_put(sm);
+	__free_page(w.page);	/* unmapped now */
+}
+
+static void fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem(struct kunit *test)
+{
+	struct gup_window w = { };
+	struct page *page, *pinned;
+	unsigned long addr;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	w.sm = scamem_create(1, GFP_KERNEL, NUMA_NO_NODE);
+	if (!w.sm)
+		__free_page(page);
+	KUNIT_ASSERT_NOT_NULL(test, w.sm);
+	addr = test_map_shared(test, &test_page_fops, page, 1);
+	test_watch_gup_fast(test, &w, window_page_joins_scamem);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &pinned), 1);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	KUNIT_EXPECT_PTR_EQ(test, pinned, page);
+	KUNIT_ASSERT_PTR_EQ(test, page_scamem(page), w.sm);
+	/* A scamem pin: the scamem's reference and the page table's only. */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(w.sm), 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 2);
+	unpin_user_page(pinned);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(w.sm), 1);
+	test_unmap(addr, 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	scamem_put(w.sm);
+}
+#endif /* CONFIG_HAVE_GUP_FAST */
+
 static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(scamem_mmap_should_hold_one_reference_per_vma),
 	KUNIT_CASE(scamem_mmap_should_not_touch_page_refcounts),
@@ -1496,6 +2003,20 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(pin_of_a_dying_scamem_should_pin_the_page_itself),
 	KUNIT_CASE(gup_of_an_unaligned_address_should_take_its_page),
 	KUNIT_CASE(pin_of_a_remap_pfn_range_mapping_should_fail),
+	KUNIT_CASE_PARAM(pin_at_the_pin_limit_should_fail_cleanly,
+			 pin_kind_gen_params),
+	KUNIT_CASE_PARAM(pin_through_a_legacy_mapping_at_the_limit_should_fail_cleanly,
+			 full_count_gen_params),
+	KUNIT_CASE(vma_split_at_the_pin_limit_should_not_saturate),
+	KUNIT_CASE(scamem_mmap_that_cannot_populate_should_fail_cleanly),
+#ifdef CONFIG_HAVE_GUP_FAST
+	KUNIT_CASE_PARAM(fast_gup_should_take_a_run_of_scamem_entries,
+			 fast_gup_gen_params),
+	KUNIT_CASE(fast_pin_should_hold_the_page_while_it_reads_its_scamem),
+	KUNIT_CASE(fast_pin_should_undo_a_run_whose_entry_changed),
+	KUNIT_CASE(fast_pin_should_recheck_every_page_of_its_run),
+	KUNIT_CASE(fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem),
+#endif
 	{}
 };
 
