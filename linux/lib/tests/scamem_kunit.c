@@ -188,9 +188,11 @@ static void scamem_alloc_should_not_ask_for_movable_pages(struct kunit *test)
 	sm = scamem_alloc(4, GFP_KERNEL | __GFP_MOVABLE, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, sm);
 	KUNIT_EXPECT_EQ(test, bulk_gfp_asked & __GFP_MOVABLE, 0);
-	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_TRUE(test, folio_is_longterm_pinnable(
-						page_folio(scamem_page(sm, i))));
+	for (i = 0; i < 4; i++) {
+		struct folio *folio = page_folio(scamem_page(sm, i));
+
+		KUNIT_EXPECT_TRUE(test, folio_is_longterm_pinnable(folio));
+	}
 	scamem_put(sm);
 }
 
@@ -1631,7 +1633,6 @@ static void pin_of_a_dying_scamem_should_pin_the_page_itself(struct kunit *test)
 	test_unmap(pin.addr, 2);
 }
 
-
 /*
  * Pins at the limit: the count keeps headroom above the most pins GUP
  * takes, for the references of new VMAs and of folio_add_pin().  The
@@ -1820,8 +1821,10 @@ static void window_page_joins_scamem(struct page **pages, unsigned long nr,
 /* A macro: kunit_activate_static_stub() type-checks the hook's name. */
 #define test_watch_gup_fast(test, w, hook)				\
 	do {								\
-		(test)->priv = (w);					\
-		kunit_activate_static_stub(test, gup_fast_test_window,	\
+		struct kunit *__test = (test);				\
+									\
+		__test->priv = (w);					\
+		kunit_activate_static_stub(__test, gup_fast_test_window, \
 					   hook);			\
 	} while (0)
 
