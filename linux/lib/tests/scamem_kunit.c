@@ -187,7 +187,7 @@ static void scamem_alloc_should_not_ask_for_movable_pages(struct kunit *test)
 	kunit_activate_static_stub(test, scamem_alloc_bulk, bulk_records_gfp);
 	sm = scamem_alloc(4, GFP_KERNEL | __GFP_MOVABLE, NUMA_NO_NODE);
 	KUNIT_ASSERT_NOT_NULL(test, sm);
-	KUNIT_EXPECT_EQ(test, bulk_gfp_asked & __GFP_MOVABLE, 0);
+	KUNIT_EXPECT_FALSE(test, !!(bulk_gfp_asked & __GFP_MOVABLE));
 	for (i = 0; i < 4; i++) {
 		struct folio *folio = page_folio(scamem_page(sm, i));
 
