@@ -5,7 +5,7 @@
 T := tools
 
 .PHONY: help deps tree export kunit kunit-um kunit-x86_64 sparse checkpatch \
-	kerneldoc cocci-tests cocci-report check run bench clean
+	kerneldoc cocci-tests cocci-report check run stress bench clean
 
 help:		## list the targets
 	@grep -E '^[a-z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -46,9 +46,14 @@ check: deps	## the whole test suite; ends with "N passed, N failed"
 run: tree	## boot the patched kernel in QEMU and run the demo
 	@$(T)/run
 
+# DURATION: seconds of stress (default 600); KIND=kcsan for the KCSAN kernel.
+stress: tree	## the in-guest stress test alone for DURATION s (600) in the debug kernel
+	@$(T)/stress $(DURATION)
+
 bench: deps	## unpatched vs scamem kernel side by side: table, CSV, plots
 	@$(T)/bench
 
 clean:		## remove build output (keeps downloads and the base tree)
-	rm -rf build/kunit-* build/x86_64 build/results build/logs build/bench \
+	rm -rf build/kunit-* build/x86_64 build/x86_64-debug build/x86_64-kcsan \
+		build/results build/logs build/bench \
 		build/bench-base build/bench-scamem build/compile-* build/cocci-*

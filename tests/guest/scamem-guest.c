@@ -30,6 +30,12 @@ const struct sample_kind sample_kinds[NR_SAMPLE_KINDS] = {
 int failures;
 static char prefix[64];			/* "pin vmalloc_user 16 MiB: " etc. */
 
+void plan(int n, const char *name)
+{
+	printf("@@ plan %d %s\n", n, name);
+	fflush(stdout);
+}
+
 /* What the next check lines start with, after "@@ pass " or "@@ fail ". */
 void set_prefix(const char *fmt, ...)
 {
@@ -147,6 +153,22 @@ long meminfo_kb(const char *field)
 	return kb;
 }
 
+/* The pages on the per-cpu free lists, in kB (see free_kb()), or -1. */
+static long pcp_kb(void)
+{
+	char line[256];
+	long pcp = 0, n;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pcp += n;
+	fclose(f);
+	return pcp * (long)(PAGE >> 10);
+}
+
 /*
  * Free memory in kB: MemFree plus the pages on the per-cpu free lists
  * (the "count:" lines of /proc/zoneinfo).  MemFree alone misses those, and
@@ -155,20 +177,179 @@ long meminfo_kb(const char *field)
  */
 long free_kb(void)
 {
-	char line[256];
-	long pcp = 0, n, memfree = meminfo_kb("MemFree");
-	FILE *f = fopen("/proc/zoneinfo", "r");
+	long memfree = meminfo_kb("MemFree"), pcp = pcp_kb();
 
-	if (!f || memfree < 0) {
+	return memfree < 0 || pcp < 0 ? -1 : memfree + pcp;
+}
+
+/*
+ * The stack depot's pools, in kB: KASAN and kmemleak keep the stack of
+ * every allocation there, in pools of 16 KiB that no counter names and
+ * that are never freed; a new stack takes a new pool now and then.
+ */
+static long depot_kb(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/stackdepot/stats", "r");
+	long pools = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "pools: %ld", &pools) != 1)
+		pools = 0;
+	fclose(f);
+	return pools * 16;
+}
+
+/*
+ * What the vmalloc address space itself holds, in kB (page_owner: the
+ * debug kernel; 0 elsewhere): KASAN's shadow of vmalloc areas, a page of
+ * it for each 32 KiB of addresses that any area overlaps, and the kernel
+ * page tables of the range, which are never freed.  Both stay behind an
+ * area that vfree() released and grow as the areas of a long run spread
+ * over the range (measured: 2 MiB over a minute of stress.test); no
+ * counter names them.
+ */
+static const char *const space_stacks[] = {
+	"kasan_populate_vmalloc", " __pte_alloc_kernel",
+};
+
+static long vmalloc_space_kb(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/page_owner_stacks/show_stacks", "r");
+	char line[512];
+	bool space = false;
+	long n, pages = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_base_pages: %ld", &n) == 1) {
+			pages += space ? n : 0;
+			space = false;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(space_stacks) / sizeof(space_stacks[0]); i++)
+			space |= strstr(line, space_stacks[i]) != NULL;
+	}
+	fclose(f);
+	return pages * (long)(PAGE >> 10);
+}
+
+/*
+ * The kernel stacks (CONFIG_VMAP_STACK): vmalloc areas of fork(), which
+ * come and go with kernel threads (a new kworker, an io_uring worker) and
+ * stay, a couple per CPU, in a cache of their own.  @nr gets how many.
+ */
+static long stacks_kb(long *nr)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	char line[512], *p;
+	long kb = 0;
+
+	*nr = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, " " STACK_CALLER "+") &&
+		    (p = strstr(line, " pages="))) {
+			kb += strtol(p + 7, NULL, 10) * (long)(PAGE >> 10);
+			++*nr;
+		}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* What /proc/meminfo names the kernel's memory after, but vmalloc. */
+static const char *const named_fields[] = {
+	"SReclaimable", "SUnreclaim", "PageTables", "SecPageTables",
+	"Percpu", "AnonPages", "Buffers", "Cached",
+};
+
+void read_mem(struct mem *m)
+{
+	char line[256], key[64];
+	long kb, pcp = -1, pcp_after;
+	FILE *f;
+
+	refresh_stats();
+	/*
+	 * Pages move between the buddy lists (MemFree) and the per-cpu
+	 * lists a batch at a time (hundreds of kB): a batch that moves
+	 * between reading one and the other is counted twice or not at
+	 * all.  Read again until the per-cpu lists stood still meanwhile.
+	 */
+	for (int tries = 0; tries < 20; tries++) {
+		memset(m, 0, sizeof(*m));
+		m->vmalloc = m->memfree = -1;
+		if (pcp < 0)
+			pcp = pcp_kb();
+		f = fopen("/proc/meminfo", "r");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%63[^:]: %ld", key, &kb) != 2)
+				continue;
+			if (!strcmp(key, "VmallocUsed"))
+				m->vmalloc = kb;
+			else if (!strcmp(key, "MemFree"))
+				m->memfree = kb;
+			for (size_t i = 0; i < sizeof(named_fields) / sizeof(named_fields[0]); i++)
+				if (!strcmp(key, named_fields[i]))
+					m->named += kb;
+		}
+		fclose(f);
+		pcp_after = pcp_kb();
+		if (pcp_after == pcp)
+			break;
+		pcp = pcp_after;
+	}
+	m->stacks = stacks_kb(&m->nr_stacks);
+	m->vmalloc -= m->stacks;
+	m->space = vmalloc_space_kb();
+	m->named += depot_kb() + m->stacks + m->space;
+	m->free = m->memfree + pcp;
+	m->kept = m->free + m->named;
+}
+
+/*
+ * KASAN_VMALLOC gives every vmap area shadow memory, an eighth of its
+ * size, that no counter names; vfree() leaves it, with the address range,
+ * to a lazy purge that runs once more than lazy_max_pages() wait (32 MiB
+ * times fls() of the CPUs).  Make that purge run now: ALLOC and FREE a
+ * vmalloc_user() buffer bigger than that, and wait until /proc/vmallocinfo
+ * no longer lists its range as "unpurged".  Stacks, io_uring's rings and
+ * the tests' own buffers give their shadow back with it.
+ */
+void purge_lazy_vmap(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int fls = 64 - __builtin_clzl(cpus > 0 ? cpus : 1);
+	uint64_t size = (32UL << 20) * fls + (16UL << 20);
+	char line[512], want[64];
+	bool listed = true;
+	int fd;
+
+	fd = open(DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, SCAMEM_SAMPLE_ALLOC, &size) ||
+	    ioctl(fd, SCAMEM_SAMPLE_FREE)) {
+		close(fd);
+		return;
+	}
+	close(fd);
+	/* The area's size in vmallocinfo includes its guard page. */
+	snprintf(want, sizeof(want), " %" PRIu64 " unpurged", size + PAGE);
+	for (int waited = 0; listed && waited < SETTLE_US; waited += POLL_US) {
+		FILE *f = fopen("/proc/vmallocinfo", "r");
+
+		listed = false;
+		while (f && fgets(line, sizeof(line), f))
+			listed |= strstr(line, want) != NULL;
 		if (f)
 			fclose(f);
-		return -1;
+		if (listed)
+			usleep(POLL_US);
 	}
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " count: %ld", &n) == 1)
-			pcp += n;
-	fclose(f);
-	return memfree + pcp * (long)(PAGE >> 10);
 }
 
 /*
@@ -196,45 +377,263 @@ bool sample_area(char *buf, size_t len)
 }
 
 /*
- * Wait up to SETTLE_US for VmallocUsed and free memory to come back to
- * @vm_base and @free_base (vmalloc_near(), free_near()): the last free of
- * the pages may run from a workqueue, and a ring's memory goes away in
- * io_uring's exit work.  Stores the last readings in @vm and @free and
- * returns the milliseconds waited.
+ * A baseline is taken once the counts stand still: what the step before
+ * freed late (io_uring's exit work, RCU callbacks) must not land between
+ * the baseline and the readings it is compared with.
  */
-int wait_for_baseline(long vm_base, long free_base, long *vm, long *free)
-{
-	int waited = 0;
+/* The vmalloc areas of /proc/vmallocinfo at the last baseline. */
+static char baseline_areas[256 << 10];
 
-	for (;;) {
-		*vm = meminfo_kb("VmallocUsed");
-		*free = free_kb();
-		if ((vmalloc_near(*vm, vm_base) && free_near(*free, free_base)) ||
-		    waited >= SETTLE_US)
-			return waited / 1000;
-		usleep(POLL_US);
-		waited += POLL_US;
+/* Copy the vmalloc areas of /proc/vmallocinfo to @buf, or print those not
+ * in @buf (the areas of the baseline), when @buf is NULL. */
+static void vmalloc_areas(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	char line[512];
+	size_t n = 0;
+
+	if (buf)
+		buf[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " vmalloc"))
+			continue;
+		if (buf && n + strlen(line) < len) {
+			strcpy(buf + n, line);
+			n += strlen(line);
+		} else if (!buf && !strstr(baseline_areas, line)) {
+			printf("    vmalloc area since the baseline: %s", line);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+void take_baseline(struct mem *base)
+{
+	struct mem prev;
+
+	purge_lazy_vmap();
+	vmalloc_areas(baseline_areas, sizeof(baseline_areas));
+	read_mem(base);
+	for (int waited = 0; waited < SETTLE_US; waited += 4 * POLL_US) {
+		prev = *base;
+		usleep(4 * POLL_US);
+		read_mem(base);
+		if (base->kept == prev.kept && base->vmalloc == prev.vmalloc)
+			break;
 	}
 }
 
 /*
- * Wait for VmallocUsed and free memory to come back to their baselines
- * (see wait_for_baseline()) and report both; @when says after what.
+ * What a page allocated under the sample driver may be, and stay, that is
+ * not a buffer's: a slab's (the slab keeps its pages when its objects
+ * go), a kernel page table of the vmalloc range or of its KASAN shadow
+ * (never freed), KASAN's shadow of a vmalloc area (shared with the next
+ * area, freed with the last), a pool of the stack depot (never freed).
  */
-void check_back_to_baseline(long vm_base, long free_base, long memfree_base,
-			    const char *when)
-{
-	long vm, free, memfree;
-	int ms = wait_for_baseline(vm_base, free_base, &vm, &free);
+static const char *const not_buffers[] = {
+	" allocate_slab+", " __pte_alloc", " __pmd_alloc+", " __pud_alloc+",
+	" __p4d_alloc+", "kasan_populate_vmalloc", " stack_depot_",
+};
 
-	memfree = meminfo_kb("MemFree");
-	result(vmalloc_near(vm, vm_base),
-	       "VmallocUsed back to baseline %s: %ld kB before, %ld kB after (%+ld kB, tolerance %d kB, %d ms)",
-	       when, vm_base, vm, vm - vm_base, VMALLOC_SLACK_KB, ms);
-	result(free_near(free, free_base),
-	       "free memory back to baseline %s: MemFree + per-cpu lists %ld kB before, %ld kB after (%+ld kB, tolerance -%d kB, %d ms; MemFree alone %ld kB, %ld kB)",
-	       when, free_base, free, free - free_base, MEMFREE_SLACK_KB, ms,
-	       memfree_base, memfree);
+/*
+ * The pages allocated through the sample driver for its buffers (their
+ * pages, their page arrays) that are still allocated: the nr_base_pages
+ * of page_owner's allocation stacks that pass through the module, but
+ * not_buffers[].  Exact to the page whatever else the kernel does
+ * meanwhile; -1 without page_owner (CONFIG_PAGE_OWNER and page_owner=on,
+ * the debug kernel).  With @show, the stacks counted are printed.
+ */
+long sample_pages(bool show)
+{
+	FILE *f = fopen("/sys/kernel/debug/page_owner_stacks/show_stacks", "r");
+	char line[512], stack[4096] = "";
+	bool sample = false, other = false;
+	long n, pages = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_base_pages: %ld", &n) == 1) {
+			if (sample && !other) {
+				pages += n;
+				if (show)
+					printf("    page_owner, %ld pages:\n%s", n,
+					       stack);
+			}
+			sample = other = false;
+			stack[0] = '\0';
+			continue;
+		}
+		if (strlen(stack) + strlen(line) + 5 < sizeof(stack))
+			snprintf(stack + strlen(stack),
+				 sizeof(stack) - strlen(stack), "    %s", line);
+		sample |= strstr(line, " [scamem_sample]") != NULL;
+		for (size_t i = 0; i < sizeof(not_buffers) / sizeof(not_buffers[0]); i++)
+			other |= strstr(line, not_buffers[i]) != NULL;
+	}
+	fclose(f);
+	return pages;
+}
+
+/* FNV-1a of a stack's text: the key of struct owner_stack. */
+static uint64_t text_hash(const char *text)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *text; text++)
+		h = (h ^ (unsigned char)*text) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * Read page_owner's allocation stacks and the pages still allocated
+ * under each into @o (freed with owner_stacks_free()); false without
+ * page_owner.
+ */
+bool owner_stacks_read(struct owner_stacks *o)
+{
+	FILE *f = fopen("/sys/kernel/debug/page_owner_stacks/show_stacks", "r");
+	char line[512], text[OWNER_TEXT] = "";
+	size_t cap = 0;
+	long n;
+
+	o->nr = 0;
+	o->stack = NULL;
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_base_pages: %ld", &n) != 1) {
+			/* The first frames say where; the rest is the caller's. */
+			if (strlen(text) + strlen(line) < sizeof(text))
+				strcat(text, line);
+			continue;
+		}
+		if (o->nr == cap) {
+			cap = cap ? 2 * cap : 1024;
+			o->stack = realloc(o->stack, cap * sizeof(*o->stack));
+			if (!o->stack)
+				break;
+		}
+		o->stack[o->nr].hash = text_hash(text);
+		o->stack[o->nr].pages = n;
+		memcpy(o->stack[o->nr].text, text, sizeof(text));
+		o->nr++;
+		text[0] = '\0';
+	}
+	fclose(f);
+	return o->stack != NULL;
+}
+
+void owner_stacks_free(struct owner_stacks *o)
+{
+	free(o->stack);
+	o->stack = NULL;
+	o->nr = 0;
+}
+
+static long owner_pages(const struct owner_stacks *o, uint64_t hash)
+{
+	for (size_t i = 0; i < o->nr; i++)
+		if (o->stack[i].hash == hash)
+			return o->stack[i].pages;
+	return 0;
+}
+
+/*
+ * Print the @top allocation stacks whose pages grew most from @before to
+ * @after, each line prefixed by @prefix; return the pages they grew by,
+ * all stacks together.
+ */
+long owner_stacks_growth(const struct owner_stacks *before,
+			 const struct owner_stacks *after, int top,
+			 const char *prefix)
+{
+	long *growth = calloc(after->nr ? after->nr : 1, sizeof(*growth));
+	long total = 0;
+
+	if (!growth)
+		return 0;
+	for (size_t i = 0; i < after->nr; i++) {
+		growth[i] = after->stack[i].pages -
+			    owner_pages(before, after->stack[i].hash);
+		total += growth[i];
+	}
+	for (int k = 0; k < top; k++) {
+		size_t best = after->nr;
+
+		for (size_t i = 0; i < after->nr; i++)
+			if (growth[i] > 0 &&
+			    (best == after->nr || growth[i] > growth[best]))
+				best = i;
+		if (best == after->nr)
+			break;
+		printf("%spage_owner: %+ld pages allocated at:\n%s", prefix,
+		       growth[best], after->stack[best].text);
+		growth[best] = 0;
+	}
+	free(growth);
+	return total;
+}
+
+/*
+ * Wait up to SETTLE_US for the buffer's pages to be freed, VmallocUsed and
+ * free memory to come back to their baselines (taken with
+ * take_baseline()), and report the three; @when says after what.  The
+ * last free of the pages may run from a workqueue or after an RCU grace
+ * period, and a ring's memory goes away in io_uring's exit work: a leak
+ * is what is still missing after that.
+ *
+ * page_owner sees a single page left behind by the sample driver's
+ * allocations, whatever else the kernel does.  VmallocUsed must not end a
+ * page above its baseline either: nothing else vmalloc()s for good
+ * meanwhile but kernel threads, whose stacks struct mem sets apart (below
+ * is no leak: what an earlier test left to be freed late, its own
+ * business).  Free memory is
+ * counted with what the kernel holds for something /proc/meminfo names
+ * (struct mem), but that sum still moves by up to MEMFREE_SLACK_KB from
+ * one reading to the next (measured in the debug kernel: pages on their
+ * way back to the allocator after an RCU grace period, slab pages
+ * included, are in no counter); it sees larger leaks: of what a buffer
+ * allocated outside the sample driver, or a descriptor's worth many times.
+ */
+void check_back_to_baseline(const struct mem *base, const char *when)
+{
+	bool vm_ok, free_ok, pages_ok;
+	long pages;
+	int waited = 0;
+	struct mem m;
+
+	purge_lazy_vmap();
+	for (;;) {
+		read_mem(&m);
+		pages = sample_pages(false);
+		vm_ok = m.vmalloc <= base->vmalloc;
+		free_ok = m.kept >= base->kept - MEMFREE_SLACK_KB;
+		pages_ok = pages == 0;
+		if ((vm_ok && free_ok && pages_ok) || waited >= SETTLE_US)
+			break;
+		usleep(POLL_US);
+		waited += POLL_US;
+	}
+	result(pages_ok,
+	       "no page allocated through the sample driver is left %s (page_owner): %ld%s",
+	       when, pages,
+	       pages < 0 ? ", no page_owner (CONFIG_PAGE_OWNER, page_owner=on)" : "");
+	if (pages > 0)
+		sample_pages(true);
+	if (!vm_ok)
+		vmalloc_areas(NULL, 0);
+	result(vm_ok,
+	       "VmallocUsed back to baseline %s, not a page above: %ld kB before, %ld kB after (%+ld kB, kernel stacks aside: %+ld of them, %+ld kB; %d ms)",
+	       when, base->vmalloc, m.vmalloc, m.vmalloc - base->vmalloc,
+	       m.nr_stacks - base->nr_stacks, m.stacks - base->stacks,
+	       waited / 1000);
+	result(free_ok,
+	       "free memory back to baseline %s: %+ld kB, tolerance -%d kB (%d ms; free %+ld kB, MemFree %+ld kB, named %+ld kB)",
+	       when, m.kept - base->kept, MEMFREE_SLACK_KB, waited / 1000,
+	       m.free - base->free, m.memfree - base->memfree,
+	       m.named - base->named);
 }
 
 /* The pattern: a 64-bit counter per 8 bytes, different for each run. */

@@ -21,9 +21,15 @@
 #define DEV		"/dev/scamem_sample"
 #define RAMDISK		"/dev/ram0"
 #define PAGE		4096UL
-#define VMALLOC_SLACK_KB 64		/* unrelated vmalloc activity */
-#define MEMFREE_SLACK_KB 1024		/* unrelated allocations, caches */
-#define SETTLE_US	2000000		/* the last free may be deferred */
+/*
+ * How far free memory, counted with what the kernel holds for something
+ * /proc/meminfo names (struct mem), strays from where it stands in a
+ * quiet debug kernel: up to 232 kB over 30 readings 100 ms apart, pages
+ * freed after an RCU grace period being in no counter meanwhile.  One page is seen by
+ * sample_pages() instead (see check_back_to_baseline()).
+ */
+#define MEMFREE_SLACK_KB 256
+#define SETTLE_US	10000000	/* the last free may be deferred */
 
 /* How the driver allocates a buffer: one per ALLOC ioctl. */
 struct sample_kind {
@@ -38,9 +44,13 @@ extern const struct sample_kind sample_kinds[NR_SAMPLE_KINDS];
 /*
  * The checks of the tests: one "@@ pass PREFIXwhat" or "@@ fail
  * PREFIXwhat" line each, for the host to count; failures counts the
- * second kind, for the exit status.
+ * second kind, for the exit status.  plan() comes first: "@@ plan N
+ * NAME" says that N check lines whose PREFIX starts with NAME (then a
+ * space or a colon) follow, and the host fails a program that prints
+ * fewer or more.
  */
 extern int failures;
+void plan(int n, const char *name);
 void set_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void result(bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -51,23 +61,61 @@ int sample_refs(int fd, uint32_t *val);
 void check_refs(int fd, long want, const char *when);
 void report_compare(const uint64_t *p, size_t size, unsigned int run,
 		    const char *what);
-void check_back_to_baseline(long vm_base, long free_base,
-			    long memfree_base, const char *when);
 
 long meminfo_kb(const char *field);
 long free_kb(void);
 bool sample_area(char *buf, size_t len);
-int wait_for_baseline(long vm_base, long free_base, long *vm, long *free);
 
-static inline bool vmalloc_near(long vm, long base)
-{
-	return vm - base <= VMALLOC_SLACK_KB && base - vm <= VMALLOC_SLACK_KB;
-}
+/*
+ * One reading of /proc/meminfo (and the per-cpu free lists, the stack
+ * depot, the kernel stacks in /proc/vmallocinfo, what the vmalloc range
+ * holds by itself), up to date, in kB.
+ * kept is free memory plus what the kernel holds for something /proc/
+ * meminfo names, vmalloc aside: a page that leaves it is neither free
+ * nor accounted for.  The kernel stacks move from vmalloc to the named.
+ */
+/*
+ * The caller /proc/vmallocinfo shows for a kernel stack: fork()'s
+ * alloc_thread_stack_node() and dup_task_struct() are inlined there.
+ */
+#define STACK_CALLER	"copy_process"
+struct mem {
+	long vmalloc;	/* VmallocUsed, but the kernel stacks */
+	long memfree;	/* MemFree */
+	long free;	/* free_kb(): MemFree + the per-cpu free lists */
+	long stacks;	/* the kernel stacks' vmalloc areas */
+	long nr_stacks;	/* how many */
+	long space;	/* the vmalloc range's KASAN shadow and page tables */
+	long named;	/* slab, page tables, percpu, anon, page cache, stack depot,
+			 * stacks, space */
+	long kept;	/* free + named */
+};
+void read_mem(struct mem *m);
+void purge_lazy_vmap(void);
+/* purge_lazy_vmap(), then read_mem(): what check_back_to_baseline() wants. */
+void take_baseline(struct mem *base);
+void check_back_to_baseline(const struct mem *base, const char *when);
+/* Pages allocated through the sample driver, still allocated (page_owner). */
+long sample_pages(bool show);
 
-static inline bool free_near(long free, long base)
-{
-	return free >= base - MEMFREE_SLACK_KB;
-}
+/*
+ * page_owner's allocation stacks (the debug kernel): what is still
+ * allocated, by where it was allocated, for a report of what grew.
+ */
+#define OWNER_TEXT	640	/* of a stack's first frames */
+struct owner_stacks {
+	size_t nr;
+	struct owner_stack {
+		uint64_t hash;
+		long pages;
+		char text[OWNER_TEXT];
+	} *stack;
+};
+bool owner_stacks_read(struct owner_stacks *o);
+void owner_stacks_free(struct owner_stacks *o);
+long owner_stacks_growth(const struct owner_stacks *before,
+			 const struct owner_stacks *after, int top,
+			 const char *prefix);
 
 bool all_bytes(const volatile void *p, size_t len, char c);
 uint64_t pattern(unsigned int run, size_t i);

@@ -408,16 +408,15 @@ static void exec(const struct sample_kind *k)
  */
 static void after_close(const struct sample_kind *k)
 {
-	long vm_base, free_base, memfree_base, vm, free, kb = BIG >> 10;
+	long kb = BIG >> 10;
+	struct mem base, m;
 	char path[64];
 	uint64_t *map;
 	uint32_t val;
 	int fd, fd2, fd3;
 
 	set_prefix("hostile %s close: ", k->name);
-	vm_base = meminfo_kb("VmallocUsed");
-	free_base = free_kb();
-	memfree_base = meminfo_kb("MemFree");
+	take_baseline(&base);
 	fd = open_alloc(k, BIG, O_RDWR);
 	if (fd < 0)
 		return;
@@ -444,15 +443,14 @@ static void after_close(const struct sample_kind *k)
 		       "the mapping still holds the pattern with every descriptor closed");
 	fill(map, BIG, 12, false);
 	report_compare(map, BIG, 12, "and takes new writes");
-	vm = meminfo_kb("VmallocUsed");
-	free = free_kb();
+	read_mem(&m);
 	if (k->vmalloc)
-		result(vm >= vm_base + kb - VMALLOC_SLACK_KB,
+		result(m.vmalloc >= base.vmalloc + kb,
 		       "the buffer still counts in VmallocUsed: %ld kB, baseline %ld kB + %ld kB",
-		       vm, vm_base, kb);
-	result(free <= free_base - kb + MEMFREE_SLACK_KB,
-	       "the buffer is still missing from free memory: %ld kB, baseline %ld kB - %ld kB (tolerance %d kB)",
-	       free, free_base, kb, MEMFREE_SLACK_KB);
+		       m.vmalloc, base.vmalloc, kb);
+	result(m.kept <= base.kept - kb + MEMFREE_SLACK_KB,
+	       "the buffer is still missing from free memory: %+ld kB, want -%ld kB or less (tolerance %d kB)",
+	       m.kept - base.kept, kb, MEMFREE_SLACK_KB);
 
 	fd3 = open(DEV, O_RDWR | O_CLOEXEC);
 	expect_no_buffer(fd3, "through a new open() of the device (a new file)");
@@ -476,8 +474,7 @@ static void after_close(const struct sample_kind *k)
 		result(!listed, "/proc/vmallocinfo no longer lists the area%s%s",
 		       listed ? ": " : "", listed ? area : "");
 	}
-	check_back_to_baseline(vm_base, free_base, memfree_base,
-			       "after munmap");
+	check_back_to_baseline(&base, "after munmap");
 }
 
 /*
@@ -568,8 +565,20 @@ int main(void)
 	static const uint64_t odd_sizes[] = {
 		1, PAGE - 1, PAGE + 1, 3 * PAGE - 1,
 	};
+	int checks = 5 + 1;		/* no_buffer(), exec_precondition() */
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/*
+	 * What each function reports when nothing stops it early: sizes()
+	 * 6, busy_and_free() 12, rounding() 11 a size, mmap_ranges() 16,
+	 * exec() 12, after_close() 18 and 2 more for a vmalloc buffer,
+	 * vmas() 20.
+	 */
+	for (int i = 0; i < NR_SAMPLE_KINDS; i++)
+		checks += 6 + 12 +
+			  11 * sizeof(odd_sizes) / sizeof(odd_sizes[0]) +
+			  16 + 12 + 18 + 2 * sample_kinds[i].vmalloc + 20;
+	plan(checks, "hostile");
 	no_buffer();
 	exec_precondition();
 	for (int i = 0; i < NR_SAMPLE_KINDS; i++) {

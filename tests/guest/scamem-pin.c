@@ -9,8 +9,9 @@
  *
  * For each kind, for a 16 MiB buffer and for a single page:
  *
- *   a. baseline VmallocUsed and free memory (MemFree and the per-cpu
- *      free lists);
+ *   a. baseline VmallocUsed and free memory (free pages, counted with
+ *      what the kernel holds for something /proc/meminfo names: struct
+ *      mem), once the lazily freed vmap areas are purged;
  *   b. ALLOC (refs 1), mmap MAP_SHARED (refs 2): the buffer reads as
  *      zeroes; fill it with a pattern;
  *   c. io_uring_register_buffers() of the whole mapping: FOLL_LONGTERM
@@ -24,7 +25,7 @@
  *   e. IORING_OP_WRITE_FIXED from the registered buffer to /dev/ram0,
  *      read back with O_DIRECT: the pattern, through the pins alone;
  *   g. unregister, exit the ring: VmallocUsed and free memory back to
- *      the baseline.
+ *      the baseline, to the page (check_back_to_baseline()).
  *
  * Hostile input, and the reference each VMA holds, are scamem-hostile.c's.
  * One "@@ pass NAME" or "@@ fail NAME: details" line per check; exit
@@ -47,6 +48,8 @@
 #define OFF_DIRECT	0UL		/* step f's region of the ram disk */
 #define OFF_FIXED	BIG		/* step e's region */
 #define RD_NEEDED	(2 * BIG)
+/* Whether free memory shows @kb held, above its noise. */
+#define HELD_IS_SEEN(kb) ((kb) >= 4 * MEMFREE_SLACK_KB)
 
 /* Step b: where the buffer shows in /proc/vmallocinfo, if anywhere. */
 static void check_area(const struct sample_kind *k)
@@ -65,35 +68,53 @@ static void check_area(const struct sample_kind *k)
 }
 
 /*
- * Step d: the pages are still allocated, held by the pins alone.
- * VmallocUsed counts those of a vmalloc_user() buffer, and never those of
- * a scamem_alloc() buffer; either is missing from free memory, which
- * stands out from the noise for large buffers only.
+ * Step d: the pages are still allocated, held by the pins alone: page_owner
+ * counts them all, to the page.  VmallocUsed counts those of a
+ * vmalloc_user() buffer, and never those of a scamem_alloc() buffer.  They
+ * are missing from free memory (counted with what the kernel holds for
+ * something else, see struct mem), which stands out from the noise for
+ * large buffers only.
  */
 static void check_held(const struct sample_kind *k, size_t size,
-		       long vm_base, long free_base)
+		       const struct mem *base)
 {
-	long kb = size >> 10, vm = meminfo_kb("VmallocUsed"), free = free_kb();
+	long kb = size >> 10, pages = sample_pages(false);
+	struct mem m;
 
+	read_mem(&m);
+	result(pages >= (long)(size / PAGE),
+	       "pinned pages are still allocated after FREE, munmap and close (page_owner): %ld pages through the sample driver, want %zu or more",
+	       pages, size / PAGE);
 	if (k->vmalloc)
-		result(vm >= vm_base + kb - VMALLOC_SLACK_KB,
+		result(m.vmalloc >= base->vmalloc + kb,
 		       "pinned pages still count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB + %ld kB",
-		       vm, vm_base, kb);
+		       m.vmalloc, base->vmalloc, kb);
 	else
-		result(vmalloc_near(vm, vm_base),
-		       "pinned pages do not count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB (tolerance %d kB)",
-		       vm, vm_base, VMALLOC_SLACK_KB);
-	if (kb >= 4 * MEMFREE_SLACK_KB)
-		result(free <= free_base - kb + MEMFREE_SLACK_KB,
-		       "pinned pages are still missing from free memory after FREE, munmap and close: %ld kB, baseline %ld kB - %ld kB (tolerance %d kB)",
-		       free, free_base, kb, MEMFREE_SLACK_KB);
+		result(m.vmalloc == base->vmalloc,
+		       "pinned pages do not count in VmallocUsed after FREE, munmap and close: %ld kB, baseline %ld kB",
+		       m.vmalloc, base->vmalloc);
+	if (HELD_IS_SEEN(kb))
+		result(m.kept <= base->kept - kb + MEMFREE_SLACK_KB,
+		       "pinned pages are still missing from free memory after FREE, munmap and close: %+ld kB, want -%ld kB or less (tolerance %d kB)",
+		       m.kept - base->kept, kb, MEMFREE_SLACK_KB);
+}
+
+/*
+ * The checks run() reports when nothing stops it early: 28, one more
+ * where free memory shows the held pages, one more for a vmalloc buffer
+ * (its area is gone from /proc/vmallocinfo).
+ */
+static int run_checks(const struct sample_kind *k, size_t size)
+{
+	return 28 + HELD_IS_SEEN(size >> 10) + k->vmalloc;
 }
 
 /* Steps a to g for one kind of buffer and one size. */
 static void run(const struct sample_kind *k, unsigned int nr, size_t size,
 		int rd, void *rbuf)
 {
-	long npages = size / PAGE, vm_base, free_base, memfree_base, n;
+	long npages = size / PAGE, n;
+	struct mem base;
 	struct io_uring ring;
 	bool have_ring = false, registered = false, listed;
 	struct iovec iov;
@@ -109,12 +130,10 @@ static void run(const struct sample_kind *k, unsigned int nr, size_t size,
 			   npages == 1 ? "" : "s");
 
 	/* a. Baseline. */
-	vm_base = meminfo_kb("VmallocUsed");
-	free_base = free_kb();
-	memfree_base = meminfo_kb("MemFree");
-	result(vm_base > 0 && free_base > 0,
+	take_baseline(&base);
+	result(base.vmalloc > 0 && base.memfree > 0,
 	       "baseline VmallocUsed %ld kB, MemFree %ld kB (+ per-cpu lists %ld kB)",
-	       vm_base, memfree_base, free_base);
+	       base.vmalloc, base.memfree, base.free);
 
 	/* b. Allocate, map, fill. */
 	fd = open(DEV, O_RDWR | O_CLOEXEC);
@@ -205,7 +224,7 @@ out_close:
 		result(!listed, "/proc/vmallocinfo no longer lists the area after FREE, munmap and close%s%s",
 		       listed ? ": " : "", listed ? area : "");
 	}
-	check_held(k, size, vm_base, free_base);
+	check_held(k, size, &base);
 
 	/* e. The data, through the io_uring pins alone. */
 	if (!registered) {
@@ -237,8 +256,7 @@ out_ring:
 	}
 	if (have_ring)
 		io_uring_queue_exit(&ring);
-	check_back_to_baseline(vm_base, free_base, memfree_base,
-			       "after the last unpin");
+	check_back_to_baseline(&base, "after the last unpin");
 }
 
 /* The ram disk, written once before any baseline; -1 if it is unusable. */
@@ -259,7 +277,13 @@ int main(void)
 	void *rbuf;
 	int rd;
 
+	int checks = 1;		/* ramdisk() */
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int k = 0; k < NR_SAMPLE_KINDS; k++)
+		checks += run_checks(&sample_kinds[k], BIG) +
+			  run_checks(&sample_kinds[k], PAGE);
+	plan(checks, "pin");
 	/* The read-back buffer, touched before any baseline is taken. */
 	if (posix_memalign(&rbuf, PAGE, BIG)) {
 		printf("@@ fail pin: no memory for the read-back buffer\n");

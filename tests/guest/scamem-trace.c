@@ -147,6 +147,8 @@ int main(void)
 	unsigned int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Per kind: 2 in buffer_life(), 6 in trace_kind(). */
+	plan(NR_SAMPLE_KINDS * 8, "trace");
 	for (i = 0; i < NR_SAMPLE_KINDS; i++)
 		trace_kind(&sample_kinds[i]);
 	return failures ? 1 : 0;
