@@ -22,6 +22,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/export.h>
+#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -211,8 +212,10 @@ static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity)
 	sm->capacity = capacity;
 	WRITE_ONCE(sm->flags, 0);	/* GUP-fast may read a reused one */
 	sm->order = 0;
+	WRITE_ONCE(sm->revoked, false);	/* GUP-fast may read a reused one */
 	sm->ops = NULL;
 	sm->private = NULL;
+	sm->mapping = NULL;
 }
 
 /**
@@ -445,6 +448,9 @@ static void scamem_free(struct scamem *sm)
 {
 	trace_scamem_free(sm);
 	scamem_free_pages(sm, 0, sm->nr_pages);
+	/* Held for scamem_revoke(), which may outlive every mapping. */
+	if (sm->mapping)
+		iput(sm->mapping->host);
 	scamem_free_descriptor(sm);
 }
 

@@ -106,6 +106,16 @@ static __always_inline int scamem_tryget_pins(struct scamem *sm, int nr)
 	return old ? -ENOMEM : -ENOENT;
 }
 
+/*
+ * Whether scamem_revoke() has been called on @sm.  Set once and never
+ * cleared while @sm lives: a byte store and load, single-copy atomic on
+ * every architecture; callers order it as their comments say.
+ */
+static __always_inline bool scamem_revoked(const struct scamem *sm)
+{
+	return READ_ONCE(sm->revoked);
+}
+
 /* Whether @page still belongs to @sm, whose reference the caller holds. */
 static __always_inline bool scamem_page_still_in(const struct page *page,
 						 const struct scamem *sm)

@@ -17,6 +17,12 @@
  * to guess: pins through a legacy vm_insert_page() mapping are routed here
  * from try_grab_folio() as well.
  *
+ * scamem_revoke() takes a scamem away from userspace: it empties every
+ * scamem VMA of it, found in the rmap tree of the file it is mapped
+ * through, and faults and GUP on them fail from then on.  mmap_region()
+ * checks with scamem_mmap_complete() that a new scamem VMA is still
+ * scamem's, and not revoked, once it is linked.
+ *
  * See Documentation/mm/scamem.rst.
  */
 
@@ -24,11 +30,13 @@
 #include <kunit/visibility.h>
 #include <linux/cacheflush.h>
 #include <linux/export.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/scamem.h>
+#include <linux/slab.h>
 
 #include "internal.h"
 #include "scamem_internal.h"
@@ -52,16 +60,49 @@ static struct page **scamem_vma_pages(const struct vm_area_struct *vma,
 	return &sm->pages[linear_page_index(vma, addr)];
 }
 
+/* The entry of a scamem page: special, so that nothing looks at the page. */
+static pte_t scamem_mk_pte(struct page *page, pgprot_t prot)
+{
+	return pte_mkspecial(mk_pte(page, prot));
+}
+
 /*
  * The mapping is populated at mmap time; a fault means that someone zapped
- * it (zap_special_vma_range(), unmap_mapping_range()).  The VMA still holds its
- * reference, so the page is still there to map again.
+ * it (zap_special_vma_range(), unmap_mapping_range(), scamem_revoke()).
+ * The VMA still holds its reference, so the page is still there to map
+ * again, unless the scamem was revoked.
+ *
+ * The flag is read under the page table lock, after a full barrier: a
+ * revoke sets it, then (smp_mb()) walks the page tables to zap.  If that
+ * walk found the page table, it took this lock, before us (and we see the
+ * flag its unlock published) or after us (and it zaps what we map).  If
+ * the walk found no page table, the table was allocated after it looked,
+ * by this fault or another, and the barriers on both sides (ours after
+ * the table is in place, the revoke's before it looks) make us see the
+ * flag.
  */
 static vm_fault_t scamem_vm_fault(struct vm_fault *vmf)
 {
-	struct page *page = *scamem_vma_pages(vmf->vma, vmf->address);
+	struct vm_area_struct *vma = vmf->vma;
+	const struct scamem *sm = vma->vm_private_data;
+	struct page *page = *scamem_vma_pages(vma, vmf->address);
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	spinlock_t *ptl;	/* the page table lock */
+	pte_t *pte;
 
-	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+	pte = get_locked_pte(vma->vm_mm, vmf->address, &ptl);
+	if (!pte)
+		return VM_FAULT_OOM;
+	smp_mb();	/* the page table in place, then the flag */
+	if (scamem_revoked(sm)) {
+		ret = VM_FAULT_SIGBUS;
+	} else if (pte_none(ptep_get(pte))) {
+		set_pte_at(vma->vm_mm, vmf->address, pte,
+			   scamem_mk_pte(page, vma->vm_page_prot));
+		update_mmu_cache(vma, vmf->address, pte);
+	}
+	pte_unmap_unlock(pte, ptl);
+	return ret;
 }
 
 static const struct vm_operations_struct scamem_vm_ops = {
@@ -87,57 +128,212 @@ struct scamem *vma_scamem(const struct vm_area_struct *vma)
 }
 EXPORT_SYMBOL_GPL(vma_scamem);
 
-#ifdef CONFIG_DEBUG_VM
 /*
- * The scamem of the page mapped at the start of a VM_PFNMAP VMA, if any.
- * The mmap lock keeps the page table, and the VMA's reference (if the VMA
- * is what it claims to be) the scamem.
+ * VMAs that scamem_mmap() has mapped and whose ->mmap has not returned to
+ * mmap_region() yet, with the scamem each took a reference on.  Whatever
+ * the driver does to the VMA after scamem_mmap(), mmap_region() finds the
+ * reference here: scamem_mmap_abort() drops it if ->mmap failed,
+ * scamem_mmap_complete() checks that the VMA is still scamem's.  An entry
+ * lives for the length of one ->mmap, so the list is short, and empty
+ * unless an mmap() of a scamem is under way.
  */
-static struct scamem *scamem_mapped_at_start(struct vm_area_struct *vma)
+struct scamem_mmap_pending {
+	struct list_head node;
+	const struct vm_area_struct *vma;
+	struct scamem *sm;
+};
+
+static LIST_HEAD(scamem_mmaps_pending);
+static DEFINE_SPINLOCK(scamem_mmaps_lock);
+
+static void scamem_mmap_pending_add(struct scamem_mmap_pending *p,
+				    const struct vm_area_struct *vma,
+				    struct scamem *sm)
 {
-	struct follow_pfnmap_args args = {
-		.vma = vma,
-		.address = vma->vm_start,
-	};
+	p->vma = vma;
+	p->sm = sm;
+	spin_lock(&scamem_mmaps_lock);
+	list_add(&p->node, &scamem_mmaps_pending);
+	spin_unlock(&scamem_mmaps_lock);
+}
+
+/* The scamem whose reference scamem_mmap() took for @vma, or NULL. */
+static struct scamem *scamem_mmap_pending_take(const struct vm_area_struct *vma)
+{
+	struct scamem_mmap_pending *p, *found = NULL;
 	struct scamem *sm = NULL;
 
-	if (!(vma->vm_flags & VM_PFNMAP) || follow_pfnmap_start(&args))
+	/*
+	 * Without the lock first, for every other mmap(): an entry for @vma
+	 * was added by this task (->mmap runs in the task that calls mmap(),
+	 * under its mmap lock) and only this task removes it, so if there is
+	 * one the list is not empty for us.  list_empty() reads ->next once;
+	 * others may add or remove their entries meanwhile, which tells us
+	 * nothing either way, and a task that migrated since it added its
+	 * entry sees its own stores.
+	 */
+	if (list_empty(&scamem_mmaps_pending))
 		return NULL;
-	if (pfn_valid(args.pfn))
-		sm = page_scamem(pfn_to_page(args.pfn));
-	follow_pfnmap_end(&args);
+	spin_lock(&scamem_mmaps_lock);
+	list_for_each_entry(p, &scamem_mmaps_pending, node) {
+		if (p->vma == vma) {
+			list_del(&p->node);
+			found = p;
+			break;
+		}
+	}
+	spin_unlock(&scamem_mmaps_lock);
+	if (found) {
+		sm = found->sm;
+		kfree(found);
+	}
 	return sm;
 }
 
 /**
- * scamem_check_vma - catch a driver that took over a scamem VMA
- * @vma: A VMA whose ->mmap just returned successfully.
+ * scamem_mmap_abort - undo scamem_mmap() on a VMA whose ->mmap failed
+ * @vma: The VMA, its partial mapping unmapped already.
  *
- * A scamem VMA whose vm_ops or vm_private_data were replaced after
- * scamem_mmap() would never drop its reference, and GUP would not find
- * its scamem.  remap_pfn_range() of scamem pages (perf's vmalloc ring
- * buffer) is not that: it sets VM_IO, which scamem_mmap() does not, and
- * such a driver keeps its buffer alive itself, as it always had to.  Only
- * the first page is looked at: this is a debugging aid for driver
- * writers, not a guarantee.
+ * No ->close is called for a VMA whose ->mmap failed, so the reference
+ * that scamem_mmap() took for it is dropped here.
  *
  * Context: From mmap_region(), the mmap lock held for writing.
  */
-void scamem_check_vma(struct vm_area_struct *vma)
+void scamem_mmap_abort(struct vm_area_struct *vma)
 {
-	struct scamem *sm;
+	struct scamem *sm = scamem_mmap_pending_take(vma);
 
-	if (vma->vm_flags & VM_IO)
-		return;
-	sm = scamem_mapped_at_start(vma);
-	if (!sm)
-		return;
-	WARN_ONCE(vma->vm_ops != &scamem_vm_ops ||
-		  vma->vm_private_data != sm,
-		  "scamem: %ps maps scamem pages but replaced the vm_ops or vm_private_data that scamem_mmap() set\n",
-		  vma->vm_file ? vma->vm_file->f_op->mmap : NULL);
+	if (sm)
+		scamem_put(sm);
 }
-#endif
+
+/*
+ * A driver replaced scamem's vm_ops or vm_private_data after
+ * scamem_mmap(): the mmap fails, and the VMA's reference is dropped
+ * exactly once.  With scamem's vm_ops still in place, by their ->close at
+ * the munmap, once vm_private_data is the scamem again; with the driver's,
+ * here, after the pages are unmapped, and the driver's ->close runs at
+ * the munmap on what the driver installed.
+ */
+static int scamem_mmap_taken_over(struct vm_area_struct *vma,
+				  struct scamem *sm)
+{
+	pr_warn_ratelimited("scamem: %ps replaced the vm_ops or vm_private_data of a scamem VMA; mmap fails\n",
+			    vma->vm_file->f_op->mmap);
+	if (vma->vm_ops == &scamem_vm_ops) {
+		/* scamem_revoke() may be comparing it: see scamem_zap_vmas(). */
+		WRITE_ONCE(vma->vm_private_data, sm);
+		return -EINVAL;
+	}
+	zap_vma_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+	scamem_put(sm);
+	return -EINVAL;
+}
+
+/**
+ * scamem_mmap_complete - check a VMA that scamem_mmap() mapped
+ * @vma: A VMA whose ->mmap succeeded, now linked into its file's rmap
+ *	tree.
+ *
+ * The VMA must still be scamem's: its vm_ops are what drops its reference
+ * on the scamem, and its vm_private_data is the scamem.  And its scamem
+ * must not have been revoked meanwhile: scamem_revoke() finds the VMAs to
+ * unmap in the rmap tree, which it may have walked before the VMA was
+ * linked.  The caller unmaps the VMA if this fails; its ->close drops the
+ * reference then.
+ *
+ * Context: From mmap_region(), the mmap lock held for writing.
+ * Return: 0 if the VMA is not a scamem VMA or is fine; -EINVAL if its
+ * driver took it over; -ENODEV if its scamem was revoked.
+ */
+int scamem_mmap_complete(struct vm_area_struct *vma)
+{
+	struct scamem *sm = scamem_mmap_pending_take(vma);
+
+	if (!sm)
+		return 0;
+	if (vma->vm_ops != &scamem_vm_ops || vma->vm_private_data != sm)
+		return scamem_mmap_taken_over(vma, sm);
+	/*
+	 * The VMA was linked under i_mmap_lock_write(); scamem_revoke() sets
+	 * the flag before it takes i_mmap_lock_read() to walk the tree.  If
+	 * its walk came after the link it found the VMA and zapped it (and
+	 * faults will see the flag); if before, its unlock published the
+	 * flag to our lock and we see it now.
+	 */
+	if (scamem_revoked(sm))
+		return -ENODEV;
+	return 0;
+}
+
+/*
+ * Unmap every VMA of @sm that is mapped through @mapping.  This is
+ * unmap_mapping_range()'s walk, over the VMAs of @sm only: others that
+ * the file maps (other scamems, a driver's own mappings) are left alone.
+ * Walking the same rmap tree under the same lock, it inherits what keeps
+ * truncation correct: fork() links the child's VMA after the parent's
+ * before it copies the entries, and mremap() moves entries under the rmap
+ * locks, so an entry copied or moved while we walk is met in its new
+ * place.  A VMA's vm_ops and vm_private_data do not change once it is
+ * linked, except that scamem_mmap_taken_over() may set the latter back
+ * to the scamem: either value is fine to compare against, as that VMA
+ * is unmapped by the failing mmap().
+ */
+static void scamem_zap_vmas(struct scamem *sm, struct address_space *mapping)
+{
+	struct vm_area_struct *vma;
+
+	i_mmap_lock_read(mapping);
+	mapping_rmap_tree_foreach(vma, mapping, 0, ULONG_MAX) {
+		if (vma->vm_ops != &scamem_vm_ops ||
+		    READ_ONCE(vma->vm_private_data) != sm)
+			continue;
+		zap_vma_range(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+	}
+	i_mmap_unlock_read(mapping);
+}
+
+/**
+ * scamem_revoke - take a scamem away from userspace
+ * @sm: The scamem; the caller holds a reference.
+ *
+ * For a driver that must withdraw user access to its buffer (device reset
+ * or removal, a permission change): the pages are unmapped from every
+ * scamem VMA of @sm, a fault on any of them gets SIGBUS from now on, GUP
+ * on them (GUP-fast, pin_user_pages() and get_user_pages() alike) fails
+ * with -EFAULT, and scamem_mmap() of @sm fails with -ENODEV.  The driver
+ * need not call unmap_mapping_range() itself, and must not rely on it
+ * alone: a scamem VMA faults its pages back in after a plain zap.
+ *
+ * Pins cannot be revoked: pages pinned before (or while) scamem_revoke()
+ * runs stay pinned, allocated and intact until they are unpinned, and the
+ * device or the kernel may keep accessing them through the pins.  The
+ * VMAs stay too (empty), holding their references until they are
+ * unmapped; so does the owner's.  A revoke cannot be undone.
+ *
+ * Only scamem VMAs are revoked: a per-page mapping of the same pages
+ * (remap_vmalloc_range(), vm_insert_page()) is the driver's to unmap with
+ * unmap_mapping_range(), as always.
+ *
+ * Context: Process context; may sleep.  Takes the i_mmap lock of the
+ * file @sm is mapped through.
+ */
+void scamem_revoke(struct scamem *sm)
+{
+	struct address_space *mapping;
+
+	WRITE_ONCE(sm->revoked, true);
+	/*
+	 * The flag before the mapping and the page tables: pairs with the
+	 * smp_mb() in scamem_mmap() (it sees the flag, or we see the mapping
+	 * it recorded) and with the one in scamem_vm_fault().
+	 */
+	smp_mb();
+	mapping = READ_ONCE(sm->mapping);
+	if (mapping)
+		scamem_zap_vmas(sm, mapping);
+}
+EXPORT_SYMBOL_GPL(scamem_revoke);
 
 struct scamem_populate {
 	struct mm_struct *mm;
@@ -149,7 +345,7 @@ static int scamem_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct scamem_populate *p = data;
 
-	set_pte_at(p->mm, addr, pte, pte_mkspecial(mk_pte(*p->pages++, p->prot)));
+	set_pte_at(p->mm, addr, pte, scamem_mk_pte(*p->pages++, p->prot));
 	return 0;
 }
 
@@ -157,7 +353,9 @@ static int scamem_set_pte(pte_t *pte, unsigned long addr, void *data)
  * Map every page now, one page table lock per page table: the pages are
  * resident already, so waiting for faults would only make each first touch
  * a trip through the fault handler.  See "Populating a mapping" in
- * Documentation/mm/scamem.rst for the measurements.
+ * Documentation/mm/scamem.rst for the measurements.  The revoked flag is
+ * not looked at: the VMA is not linked yet, and scamem_mmap_complete()
+ * looks once it is.
  */
 VISIBLE_IF_KUNIT int scamem_populate(struct scamem *sm,
 				     struct vm_area_struct *vma)
@@ -175,6 +373,41 @@ VISIBLE_IF_KUNIT int scamem_populate(struct scamem *sm,
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_populate);
 
+/*
+ * Record the file @sm is mapped through, for scamem_revoke() to walk its
+ * rmap tree.  One file's address_space per scamem: the first mapping
+ * decides, and its inode is held until @sm is freed, since a revoke may
+ * come after every mapping is gone.
+ */
+static int scamem_set_mapping(struct scamem *sm,
+			      struct address_space *mapping)
+{
+	struct address_space *old = NULL;
+
+	if (try_cmpxchg(&sm->mapping, &old, mapping)) {
+		ihold(mapping->host);
+		return 0;
+	}
+	return old == mapping ? 0 : -EINVAL;
+}
+
+/* VMAs whose page table entries are not scamem's to decide. */
+#define SCAMEM_MMAP_REFUSED	(VM_IO | VM_PFNMAP | VM_MIXEDMAP)
+
+/*
+ * Whether @vma can be a scamem VMA.  A private mapping would need
+ * copy-on-write of pages it cannot own.  A shared mapping of a file opened
+ * read-only lacks VM_SHARED but can never become writable: VM_MAYSHARE
+ * says shared.  A VMA that its driver made VM_IO, VM_PFNMAP or
+ * VM_MIXEDMAP already has entries or rules of its own (a VM_MIXEDMAP VMA
+ * that became VM_PFNMAP too would hit a BUG_ON() in vmf_insert_pfn()).
+ */
+static bool scamem_vma_mappable(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_MAYSHARE) &&
+	       !(vma->vm_flags & SCAMEM_MMAP_REFUSED);
+}
+
 /**
  * scamem_mmap - map a scamem into a user VMA
  * @sm: The scamem; the VMA takes a reference of its own.
@@ -189,41 +422,60 @@ EXPORT_SYMBOL_IF_KUNIT(scamem_populate);
  *
  * The VMA becomes VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP, its vm_pgoff
  * becomes @pgoff (the file offset of a scamem VMA is its index in the
- * scamem), and its vm_ops and vm_private_data are scamem's: the caller must
- * not change them afterwards, nor fail its ->mmap after this succeeded (no
- * ->close would drop the reference).
+ * scamem), and its vm_ops and vm_private_data are scamem's.  A driver
+ * that changes either afterwards gets its mmap() failed with -EINVAL, and
+ * if its ->mmap fails after this succeeded, the reference is dropped; see
+ * scamem_mmap_complete() and scamem_mmap_abort().  All mappings of @sm go
+ * through one file's address_space (the first one's), so that
+ * scamem_revoke() can find them.
  *
  * Context: Process context, from ->mmap (the mmap lock is held).
- * Return: 0 on success; -EINVAL if @vma is not shared, @sm has borrowed
- * pages, or the range does not fit in @sm; -ENOMEM if page tables could
+ * Return: 0 on success; -EINVAL if @vma is not shared or is already
+ * VM_IO, VM_PFNMAP or VM_MIXEDMAP, if @sm has borrowed pages or is mapped
+ * through another file's address_space, or if the range does not fit in
+ * @sm; -ENODEV if @sm was revoked; -ENOMEM if memory or page tables could
  * not be allocated.
  */
 int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 		unsigned long pgoff)
 {
 	unsigned long nr = vma_pages(vma);
+	struct scamem_mmap_pending *pending;
 	int err;
 
-	/*
-	 * A private mapping would need copy-on-write of pages it cannot own.
-	 * A shared mapping of a file opened read-only lacks VM_SHARED but can
-	 * never become writable: VM_MAYSHARE says shared.
-	 */
-	if (!(vma->vm_flags & VM_MAYSHARE) ||
+	if (!scamem_vma_mappable(vma) ||
 	    (READ_ONCE(sm->flags) & SCAMEM_BORROWED))
 		return -EINVAL;
 	if (pgoff >= sm->nr_pages || nr > sm->nr_pages - pgoff)
 		return -EINVAL;
+	err = scamem_set_mapping(sm, vma->vm_file->f_mapping);
+	if (err)
+		return err;
+	/*
+	 * The mapping before the flag: pairs with the smp_mb() in
+	 * scamem_revoke(), so that a revoke either is seen here or finds the
+	 * mapping to walk (and the VMA in it, or scamem_mmap_complete() sees
+	 * the flag).
+	 */
+	smp_mb();
+	if (scamem_revoked(sm))
+		return -ENODEV;
+	pending = kmalloc_obj(*pending);
+	if (!pending)
+		return -ENOMEM;
 
 	vma->vm_pgoff = pgoff;
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	/* Only ever set: GUP-fast may take its special entries from now on. */
 	WRITE_ONCE(sm->flags, sm->flags | SCAMEM_MMAPPED);
 	err = scamem_populate(sm, vma);
-	if (err)
+	if (err) {
+		kfree(pending);
 		return err;	/* mmap's error path zaps what was mapped */
+	}
 	vma->vm_ops = &scamem_vm_ops;
 	vma->vm_private_data = scamem_get(sm);
+	scamem_mmap_pending_add(pending, vma, sm);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(scamem_mmap);
@@ -244,8 +496,9 @@ EXPORT_SYMBOL_GPL(scamem_mmap);
  * from the page's own.
  *
  * Context: The mmap lock is held.
- * Return: How many pages were handled, up to the end of @vma, or -ENOMEM
- * if the pins would take the scamem past SCAMEM_PIN_LIMIT.
+ * Return: How many pages were handled, up to the end of @vma; -EFAULT if
+ * the scamem was revoked; -ENOMEM if the pins would take the scamem past
+ * SCAMEM_PIN_LIMIT.
  */
 long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 		unsigned long nr_pages, unsigned int gup_flags,
@@ -258,6 +511,12 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 	struct page **from = scamem_vma_pages(vma, start);
 	unsigned long i;
 
+	/*
+	 * Under the mmap lock, a GUP that comes after scamem_revoke() sees
+	 * its flag; one that races with it is a GUP from before.
+	 */
+	if (scamem_revoked(sm))
+		return -EFAULT;
 	if (!pages)
 		return nr;
 	/*

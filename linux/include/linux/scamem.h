@@ -45,10 +45,16 @@ struct scamem_ops {
  * @flags: SCAMEM_* flags.
  * @order: The pages come in naturally aligned, physically contiguous
  *	groups of 2^@order (huge vmalloc maps them with large entries).
+ * @revoked: scamem_revoke() took the scamem away from userspace.  A
+ *	byte of its own rather than a flag: it is set while scamem_mmap()
+ *	may be updating @flags, and read by GUP-fast without a lock.
  * @ops: Owner callbacks, or NULL.
  * @private: Owner data, for @ops to use.
  * @free_node: Links a dead scamem into the deferred-free list.
  * @freeptr: The slab allocator's, while the descriptor is free.
+ * @mapping: The address_space of the file through which scamem_mmap()
+ *	mapped the scamem, whose rmap tree scamem_revoke() walks; NULL if
+ *	it was never mapped.  Its inode is held until the scamem is freed.
  * @pages: The pages, in order: @inline_pages, or a separate array for
  *	large sets.
  * @inline_pages: The page array of a set small enough to share the
@@ -67,6 +73,7 @@ struct scamem {
 	unsigned int capacity;
 	unsigned short flags;
 	unsigned char order;
+	bool revoked;
 	union {
 		struct {			/* while the scamem is live */
 			const struct scamem_ops *ops;
@@ -75,6 +82,7 @@ struct scamem {
 		struct llist_node free_node;	/* after ->release */
 		freeptr_t freeptr;		/* after the pages are freed */
 	};
+	struct address_space *mapping;
 	struct page **pages;
 	struct page *inline_pages[];
 };
@@ -119,13 +127,10 @@ void scamem_vunmap(struct scamem *sm, const void *addr);
 int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 		unsigned long pgoff);
 struct scamem *vma_scamem(const struct vm_area_struct *vma);
-#ifdef CONFIG_DEBUG_VM
-void scamem_check_vma(struct vm_area_struct *vma);
-#else
-static inline void scamem_check_vma(struct vm_area_struct *vma)
-{
-}
-#endif
+void scamem_revoke(struct scamem *sm);
+/* For mmap_region(): what becomes of a VMA that scamem_mmap() mapped. */
+void scamem_mmap_abort(struct vm_area_struct *vma);
+int scamem_mmap_complete(struct vm_area_struct *vma);
 
 /**
  * scamem_refcount - the number of references on a scamem

@@ -1000,8 +1000,8 @@ static struct kunit_suite scamem_test_suite = {
 /*
  * User mappings and GUP.  Each case attaches an mm to the test thread and
  * maps an anonymous-inode file whose ->mmap maps a scamem: directly with
- * scamem_mmap(), through remap_vmalloc_range(), or page by page as the
- * drivers that predate scamem do.
+ * scamem_mmap(), through remap_vmalloc_scamem(), or page by page as
+ * remap_vmalloc_range() and the drivers that predate scamem do.
  */
 
 static int test_scamem_mmap(struct file *file, struct vm_area_struct *vma)
@@ -1010,6 +1010,13 @@ static int test_scamem_mmap(struct file *file, struct vm_area_struct *vma)
 }
 
 static int test_vmalloc_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return remap_vmalloc_scamem(vma, file->private_data, vma->vm_pgoff);
+}
+
+/* What every driver that has not opted in does: a mapping page by page. */
+static int test_remap_vmalloc_mmap(struct file *file,
+				   struct vm_area_struct *vma)
 {
 	return remap_vmalloc_range(vma, file->private_data, vma->vm_pgoff);
 }
@@ -1053,6 +1060,10 @@ static const struct file_operations test_vmalloc_fops = {
 
 static const struct file_operations test_legacy_fops = {
 	.mmap = test_legacy_mmap,
+};
+
+static const struct file_operations test_remap_vmalloc_fops = {
+	.mmap = test_remap_vmalloc_mmap,
 };
 
 /* One page that is in no scamem (yet), mapped with a reference. */
@@ -1738,6 +1749,433 @@ static void vma_split_at_the_pin_limit_should_not_saturate(struct kunit *test)
 	scamem_put(sm);
 }
 
+/* The page vm_normal_page() finds at @addr: NULL for special entries. */
+static struct page *test_normal_page(unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct page *page = NULL;
+	spinlock_t *ptl;	/* the page table lock */
+	pte_t *pte;
+
+	mmap_read_lock(mm);
+	pte = get_locked_pte(mm, addr, &ptl);
+	if (pte) {
+		page = vm_normal_page(vma_lookup(mm, addr), addr, ptep_get(pte));
+		pte_unmap_unlock(pte, ptl);
+	}
+	mmap_read_unlock(mm);
+	return page;
+}
+
+/* Whether a page table entry maps @addr, without faulting it in. */
+static bool test_mapped(unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	bool mapped = false;
+	spinlock_t *ptl;	/* the page table lock */
+	pte_t *pte;
+
+	mmap_read_lock(mm);
+	pte = get_locked_pte(mm, addr, &ptl);
+	if (pte) {
+		mapped = !pte_none(ptep_get(pte));
+		pte_unmap_unlock(pte, ptl);
+	}
+	mmap_read_unlock(mm);
+	return mapped;
+}
+
+static unsigned long test_vm_flags(unsigned long addr)
+{
+	unsigned long flags;
+
+	mmap_read_lock(current->mm);
+	flags = vma_lookup(current->mm, addr)->vm_flags;
+	mmap_read_unlock(current->mm);
+	return flags;
+}
+
+/* Upstream behaviour for every driver that did not ask for scamem. */
+static void remap_vmalloc_range_should_map_page_by_page(struct kunit *test)
+{
+	struct page *pinned[4];
+	unsigned long addr;
+	struct scamem *sm;
+	unsigned int i;
+	void *buf;
+
+	buf = vmalloc_user(4 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	addr = test_map_shared(test, &test_remap_vmalloc_fops, buf, 4);
+	KUNIT_EXPECT_NULL(test, test_vma_scamem(addr));
+	KUNIT_EXPECT_EQ(test, test_vm_flags(addr) & (VM_PFNMAP | VM_MIXEDMAP),
+			VM_MIXEDMAP);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	for (i = 0; i < 4; i++) {
+		struct page *page = vmalloc_to_page(buf + i * PAGE_SIZE);
+
+		/* The scamem's reference and the page table's; one mapcount. */
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), 2);
+		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
+		KUNIT_EXPECT_PTR_EQ(test, test_normal_page(addr + i * PAGE_SIZE),
+				    page);
+	}
+	test_user_fill(test, addr, 4, 60);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 4, 60), 4);
+	/* Pins of scamem pages are scamem pins, whatever maps them. */
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 4, FOLL_WRITE, pinned), 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 4);
+	unpin_user_pages(pinned, 4);
+	test_unmap(addr, 4);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 4), 0);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	vfree(buf);
+}
+
+static void remap_vmalloc_scamem_should_map_the_scamem(struct kunit *test)
+{
+	unsigned long addr;
+	struct scamem *sm;
+	void *buf;
+
+	buf = vmalloc_user(4 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	addr = test_map_shared(test, &test_vmalloc_fops, buf, 4);
+	KUNIT_EXPECT_PTR_EQ(test, test_vma_scamem(addr), sm);
+	KUNIT_EXPECT_EQ(test, test_vm_flags(addr) & (VM_PFNMAP | VM_MIXEDMAP),
+			VM_PFNMAP);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 4), 0);
+	KUNIT_EXPECT_NULL(test, test_normal_page(addr));
+	test_unmap(addr, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	vfree(buf);
+}
+
+/* Not the start of a vmalloc_user() buffer: refused, nothing taken. */
+static void remap_vmalloc_scamem_of_other_memory_should_fail(struct kunit *test)
+{
+	void *user = vmalloc_user(2 * PAGE_SIZE);
+	void *plain = vmalloc(PAGE_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, user);
+	KUNIT_ASSERT_NOT_NULL(test, plain);
+	KUNIT_EXPECT_EQ(test, test_mmap(test, &test_vmalloc_fops, plain, 1,
+					PROT_READ, MAP_SHARED, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, test_mmap(test, &test_vmalloc_fops,
+					user + PAGE_SIZE, 1, PROT_READ,
+					MAP_SHARED, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(vmalloc_to_scamem(plain)), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(vmalloc_to_scamem(user)), 1);
+	vfree(plain);
+	vfree(user);
+}
+
+/*
+ * A driver's ->mmap around scamem_mmap(): VMA flags it sets before, what
+ * it does after.  The test drivers below read it from the file.
+ */
+struct test_driver {
+	struct scamem *sm;
+	unsigned long flags;	/* set on the VMA before scamem_mmap() */
+	int mmap_ret;		/* what scamem_mmap() returned */
+	int closes;		/* calls of the driver's own ->close */
+};
+
+static int test_flags_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct test_driver *drv = file->private_data;
+
+	vm_flags_set(vma, drv->flags);
+	drv->mmap_ret = scamem_mmap(drv->sm, vma, vma->vm_pgoff);
+	return drv->mmap_ret;
+}
+
+static const struct file_operations test_flags_fops = {
+	.mmap = test_flags_mmap,
+};
+
+struct refused_flags {
+	const char *desc;
+	unsigned long flags;
+};
+
+static const struct refused_flags refused_flags[] = {
+	{ "VM_IO", VM_IO },
+	{ "VM_PFNMAP", VM_PFNMAP },
+	{ "VM_MIXEDMAP", VM_MIXEDMAP },
+};
+
+static void refused_flags_desc(const struct refused_flags *r, char *desc)
+{
+	strscpy(desc, r->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refused_flags, refused_flags, refused_flags_desc);
+
+static void scamem_mmap_of_a_special_vma_should_fail(struct kunit *test)
+{
+	const struct refused_flags *r = test->param_value;
+	struct test_driver drv = { .flags = r->flags };
+	long addr;
+
+	drv.sm = test_scamem_alloc(test, 2);
+	addr = test_mmap(test, &test_flags_fops, &drv, 2,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, drv.mmap_ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, addr, -EINVAL);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 1);
+	scamem_put(drv.sm);
+}
+
+static void test_driver_close(struct vm_area_struct *vma)
+{
+	struct test_driver *drv = vma->vm_private_data;
+
+	drv->closes++;
+}
+
+static const struct vm_operations_struct test_driver_vm_ops = {
+	.close = test_driver_close,
+};
+
+/* rdmavt's shape: the remap, then vm_ops and vm_private_data of its own. */
+static int test_takeover_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct test_driver *drv = file->private_data;
+
+	drv->mmap_ret = scamem_mmap(drv->sm, vma, vma->vm_pgoff);
+	vma->vm_ops = &test_driver_vm_ops;
+	vma->vm_private_data = drv;
+	return drv->mmap_ret;
+}
+
+static const struct file_operations test_takeover_fops = {
+	.mmap = test_takeover_mmap,
+};
+
+/* Only vm_private_data: scamem's ->close would put the driver's data. */
+static int test_private_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct test_driver *drv = file->private_data;
+
+	drv->mmap_ret = scamem_mmap(drv->sm, vma, vma->vm_pgoff);
+	vma->vm_private_data = drv;
+	return drv->mmap_ret;
+}
+
+static const struct file_operations test_private_fops = {
+	.mmap = test_private_mmap,
+};
+
+/* A ->mmap that fails after scamem_mmap() succeeded. */
+static int test_failing_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct test_driver *drv = file->private_data;
+
+	drv->mmap_ret = scamem_mmap(drv->sm, vma, vma->vm_pgoff);
+	return drv->mmap_ret ?: -EIO;
+}
+
+static const struct file_operations test_failing_fops = {
+	.mmap = test_failing_mmap,
+};
+
+static void taken_over_vma_should_fail_the_mmap(struct kunit *test)
+{
+	struct test_driver drv = { };
+	long addr;
+
+	drv.sm = test_scamem_alloc(test, 4);
+	addr = test_mmap(test, &test_takeover_fops, &drv, 4,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, drv.mmap_ret, 0);
+	KUNIT_EXPECT_EQ(test, addr, -EINVAL);
+	/* The driver's ->close ran once, at the unmap; scamem's ref is back. */
+	KUNIT_EXPECT_EQ(test, drv.closes, 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 1);
+	scamem_put(drv.sm);
+}
+
+static void replaced_private_data_should_fail_the_mmap(struct kunit *test)
+{
+	struct test_driver drv = { };
+	long addr;
+
+	drv.sm = test_scamem_alloc(test, 4);
+	addr = test_mmap(test, &test_private_fops, &drv, 4,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, drv.mmap_ret, 0);
+	KUNIT_EXPECT_EQ(test, addr, -EINVAL);
+	KUNIT_EXPECT_EQ(test, drv.closes, 0);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 1);
+	scamem_put(drv.sm);
+}
+
+static void mmap_that_fails_after_scamem_mmap_should_not_leak(struct kunit *test)
+{
+	struct test_driver drv = { };
+	long addr;
+
+	drv.sm = test_scamem_alloc(test, 4);
+	addr = test_mmap(test, &test_failing_fops, &drv, 4,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, drv.mmap_ret, 0);
+	KUNIT_EXPECT_EQ(test, addr, -EIO);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 1);
+	/* And the scamem maps fine afterwards. */
+	addr = test_map_shared(test, &test_scamem_fops, drv.sm, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 2);
+	test_unmap(addr, 4);
+	scamem_put(drv.sm);
+}
+
+/* Three VMAs: two of one mmap() split by a hole, and a second mmap(). */
+static void revoke_should_unmap_every_vma(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 8);
+	unsigned long a, b;
+	unsigned int i;
+	u8 byte;
+
+	a = test_map_shared(test, &test_scamem_fops, sm, 8);
+	vm_munmap(a + 3 * PAGE_SIZE, PAGE_SIZE);
+	b = test_map_shared(test, &test_scamem_fops, sm, 8);
+	test_user_fill(test, b, 8, 20);
+	KUNIT_ASSERT_EQ(test, scamem_refcount(sm), 1 + 3);
+	scamem_revoke(sm);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_FALSE(test, test_mapped(a + i * PAGE_SIZE));
+		KUNIT_EXPECT_FALSE(test, test_mapped(b + i * PAGE_SIZE));
+	}
+	/* The VMAs stay, with their references, and fault with SIGBUS. */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 3);
+	KUNIT_EXPECT_NE(test, copy_from_user(&byte, (void __user *)b, 1), 0);
+	KUNIT_EXPECT_NE(test, copy_to_user((void __user *)a, &byte, 1), 0);
+	KUNIT_EXPECT_FALSE(test, test_mapped(a));
+	KUNIT_EXPECT_FALSE(test, test_mapped(b));
+	/* The pages are intact: only userspace lost them. */
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 8, 20), 8);
+	test_unmap(a, 8);
+	test_unmap(b, 8);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+/* A plain zap refaults (see zapped_mapping_should_fault_back_in); not now. */
+static void fault_after_revoke_should_not_map_again(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 2);
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	u8 byte = 1;	/* not 51, what the fill left in the second page */
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 2);
+	test_user_fill(test, addr, 2, 50);
+	scamem_revoke(sm);
+	/* A zap the revoke did not make, as a driver's own would be. */
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	if (vma)
+		zap_special_vma_range(vma, addr, 2 * PAGE_SIZE);
+	mmap_read_unlock(current->mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_NE(test, copy_to_user((void __user *)addr + PAGE_SIZE,
+					   &byte, 1), 0);
+	KUNIT_EXPECT_FALSE(test, test_mapped(addr + PAGE_SIZE));
+	/* The write did not reach the page. */
+	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 2, 50), 2);
+	test_unmap(addr, 2);
+	scamem_put(sm);
+}
+
+static void gup_after_revoke_should_fail(struct kunit *test)
+{
+	enum test_pin_kind kind = *(const enum test_pin_kind *)test->param_value;
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	struct page *pages[4];
+	unsigned long addr;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	scamem_revoke(sm);
+	KUNIT_EXPECT_EQ(test, test_pin(kind, addr, 4, FOLL_WRITE, pages), -EFAULT);
+	mmap_read_lock(current->mm);
+	KUNIT_EXPECT_EQ(test, get_user_pages_remote(current->mm, addr, 4, 0,
+						    pages, NULL), -EFAULT);
+	mmap_read_unlock(current->mm);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 4), 0);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+}
+
+static void pins_taken_before_revoke_should_keep_the_pages(struct kunit *test)
+{
+	struct test_owner owner = { };
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	struct page *pinned[4];
+	unsigned long addr;
+
+	scamem_set_owner(sm, &test_owner_ops, &owner);
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	test_user_fill(test, addr, 4, 70);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 4, 0, pinned), 4);
+	scamem_revoke(sm);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 4);
+	KUNIT_EXPECT_EQ(test, test_count_bytes(pinned, 4, 70), 4);
+	KUNIT_EXPECT_EQ(test, owner.releases, 0);
+	unpin_user_pages(pinned, 4);
+	KUNIT_EXPECT_EQ(test, owner.releases, 1);
+	scamem_flush_deferred();
+}
+
+static void mmap_after_revoke_should_fail(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 2);
+
+	/* Never mapped before: nothing to unmap, and still no new mapping. */
+	scamem_revoke(sm);
+	KUNIT_EXPECT_EQ(test, test_mmap(test, &test_scamem_fops, sm, 2,
+					PROT_READ, MAP_SHARED, 0), -ENODEV);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
+/*
+ * A revoke while ->mmap runs walks the rmap tree before the new VMA is in
+ * it: mmap_region() must catch the VMA once it is linked.
+ */
+static int test_revoking_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct test_driver *drv = file->private_data;
+
+	drv->mmap_ret = scamem_mmap(drv->sm, vma, vma->vm_pgoff);
+	scamem_revoke(drv->sm);
+	return drv->mmap_ret;
+}
+
+static const struct file_operations test_revoking_fops = {
+	.mmap = test_revoking_mmap,
+};
+
+static void revoke_during_mmap_should_fail_the_mmap(struct kunit *test)
+{
+	struct test_driver drv = { };
+	long addr;
+
+	drv.sm = test_scamem_alloc(test, 4);
+	addr = test_mmap(test, &test_revoking_fops, &drv, 4,
+			 PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	KUNIT_EXPECT_EQ(test, drv.mmap_ret, 0);
+	KUNIT_EXPECT_EQ(test, addr, -ENODEV);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(drv.sm), 1);
+	scamem_put(drv.sm);
+}
+
 #ifdef CONFIG_HAVE_GUP_FAST
 /*
  * GUP-fast, watched and disturbed through gup_fast_test_window(): called
@@ -1984,6 +2422,37 @@ static void fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem(struct
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
 	scamem_put(w.sm);
 }
+
+/*
+ * The scamem is revoked while GUP-fast holds the run, its entries not yet
+ * zapped (a VMA that scamem_mmap() filled but mmap() has not linked): the
+ * run is left to the slow path, which refuses it.
+ */
+static void window_revoke(struct page **pages, unsigned long nr, pte_t *ptep)
+{
+	if (window_record(pages, nr))
+		WRITE_ONCE(test_window()->sm->revoked, true);
+}
+
+static void fast_gup_of_a_revoked_scamem_should_fail(struct kunit *test)
+{
+	enum fast_gup_kind how = *(const enum fast_gup_kind *)test->param_value;
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	struct gup_window w = { .sm = sm };
+	struct page *pages[4];
+	unsigned long addr;
+	unsigned int i;
+
+	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	test_watch_gup_fast(test, &w, window_revoke);
+	KUNIT_EXPECT_EQ(test, test_gup_fast(how, addr, 4, pages), -EFAULT);
+	KUNIT_EXPECT_EQ(test, w.calls, 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, page_ref_count(sm->pages[i]), 1);
+	test_unmap(addr, 4);
+	scamem_put(sm);
+}
 #endif /* CONFIG_HAVE_GUP_FAST */
 
 static struct kunit_case scamem_user_test_cases[] = {
@@ -2012,6 +2481,20 @@ static struct kunit_case scamem_user_test_cases[] = {
 			 full_count_gen_params),
 	KUNIT_CASE(vma_split_at_the_pin_limit_should_not_saturate),
 	KUNIT_CASE(scamem_mmap_that_cannot_populate_should_fail_cleanly),
+	KUNIT_CASE(remap_vmalloc_range_should_map_page_by_page),
+	KUNIT_CASE(remap_vmalloc_scamem_should_map_the_scamem),
+	KUNIT_CASE(remap_vmalloc_scamem_of_other_memory_should_fail),
+	KUNIT_CASE_PARAM(scamem_mmap_of_a_special_vma_should_fail,
+			 refused_flags_gen_params),
+	KUNIT_CASE(taken_over_vma_should_fail_the_mmap),
+	KUNIT_CASE(replaced_private_data_should_fail_the_mmap),
+	KUNIT_CASE(mmap_that_fails_after_scamem_mmap_should_not_leak),
+	KUNIT_CASE(revoke_should_unmap_every_vma),
+	KUNIT_CASE(fault_after_revoke_should_not_map_again),
+	KUNIT_CASE_PARAM(gup_after_revoke_should_fail, pin_kind_gen_params),
+	KUNIT_CASE(pins_taken_before_revoke_should_keep_the_pages),
+	KUNIT_CASE(mmap_after_revoke_should_fail),
+	KUNIT_CASE(revoke_during_mmap_should_fail_the_mmap),
 #ifdef CONFIG_HAVE_GUP_FAST
 	KUNIT_CASE_PARAM(fast_gup_should_take_a_run_of_scamem_entries,
 			 fast_gup_gen_params),
@@ -2019,6 +2502,8 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(fast_pin_should_undo_a_run_whose_entry_changed),
 	KUNIT_CASE(fast_pin_should_recheck_every_page_of_its_run),
 	KUNIT_CASE(fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem),
+	KUNIT_CASE_PARAM(fast_gup_of_a_revoked_scamem_should_fail,
+			 fast_gup_gen_params),
 #endif
 	{}
 };

@@ -5,7 +5,7 @@
  * The model for a driver that hands out memory to be mmap()ed and pinned,
  * in the two ways such a driver gets its memory:
  *
- * - vmalloc_user(), mapped with remap_vmalloc_range(), for a driver that
+ * - vmalloc_user(), mapped with remap_vmalloc_scamem(), for a driver that
  *   also uses the buffer through a contiguous kernel address;
  * - scamem_alloc(), mapped with scamem_mmap(), for a driver that only
  *   hands the pages out (to userspace, to DMA) and so needs no kernel
@@ -22,7 +22,8 @@
  * Each open file of /dev/scamem_sample owns at most one buffer, of either
  * kind; the ioctls and what mmap() accepts are described in
  * scamem_sample.h.  SCAMEM_SAMPLE_REFS exists only so that tests can watch
- * the references come and go.
+ * the references come and go; SCAMEM_SAMPLE_REVOKE stands for what a
+ * driver does when its device goes away.
  */
 
 #include <linux/cleanup.h>
@@ -143,7 +144,7 @@ static size_t scamem_sample_size(u64 size)
 /*
  * vmalloc_user() zeroes the buffer, so that userspace never sees stale
  * kernel data through the mapping, and marks the area VM_USERMAP, which
- * remap_vmalloc_range() insists on.
+ * remap_vmalloc_scamem() insists on.
  */
 static int scamem_sample_alloc_vmalloc(struct scamem_sample *s, size_t size)
 {
@@ -253,6 +254,32 @@ static int scamem_sample_free(struct scamem_sample *s)
 	return 0;
 }
 
+/**
+ * scamem_sample_revoke - take the buffer away from userspace
+ * @s: The file's state.
+ *
+ * What a driver does when its device is reset or unplugged: every mapping
+ * of the buffer, in every process, is emptied and faults with SIGBUS, and
+ * GUP on it fails.  No unmap_mapping_range() of the driver's own is
+ * needed, and it would not do: a scamem mapping maps its pages again on
+ * the next fault unless the scamem is revoked.  Pins taken before stay.
+ *
+ * Context: Process context; takes @s->lock.
+ * Return: 0, or -ENXIO if the file has no buffer.
+ */
+static int scamem_sample_revoke(struct scamem_sample *s)
+{
+	struct scamem *sm;
+
+	guard(mutex)(&s->lock);
+	sm = scamem_sample_scamem(s);
+	if (!sm)
+		return -ENXIO;
+	/* @s->lock keeps the driver's reference, which the revoke needs. */
+	scamem_revoke(sm);
+	return 0;
+}
+
 static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -273,6 +300,8 @@ static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 		return ret;
 	case SCAMEM_SAMPLE_FREE:
 		return scamem_sample_free(s);
+	case SCAMEM_SAMPLE_REVOKE:
+		return scamem_sample_revoke(s);
 	default:
 		return -ENOTTY;
 	}
@@ -324,15 +353,16 @@ static int scamem_sample_mmap_check(const struct vm_area_struct *vma,
  * @file: The file owning the buffer.
  * @vma: The new mapping; its offset selects where in the buffer it starts.
  *
- * remap_vmalloc_range() and scamem_mmap() install the vm_ops that hold
+ * remap_vmalloc_scamem() and scamem_mmap() install the vm_ops that hold
  * and drop the mapping's scamem reference, so the driver sets neither
- * ->vm_ops nor ->vm_private_data.  They come last: ->mmap must not fail
- * after they succeeded, as no ->close would drop the reference.
+ * ->vm_ops nor ->vm_private_data (mmap() would fail if it did).  They
+ * come last, so that nothing is mapped when a check fails.
  *
  * Context: Process context, with the mmap_lock held; takes the file's
  * lock.
  * Return: 0; -ENXIO if the file has no buffer; an error of
- * scamem_sample_mmap_check(); or the error of the remap.
+ * scamem_sample_mmap_check(); or the error of the remap (-ENODEV after
+ * SCAMEM_SAMPLE_REVOKE).
  */
 static int scamem_sample_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -348,7 +378,7 @@ static int scamem_sample_mmap(struct file *file, struct vm_area_struct *vma)
 	/* mprotect(PROT_EXEC) now fails with -EACCES. */
 	vm_flags_clear(vma, VM_MAYEXEC);
 	if (s->buf)
-		return remap_vmalloc_range(vma, s->buf, vma->vm_pgoff);
+		return remap_vmalloc_scamem(vma, s->buf, vma->vm_pgoff);
 	return scamem_mmap(s->sm, vma, vma->vm_pgoff);
 }
 

@@ -22,6 +22,15 @@
  *			it is mapped or pinned: the pages stay until the
  *			last mapping and pin are gone.  The file may then
  *			allocate again.  ENXIO without a buffer.
+ * SCAMEM_SAMPLE_REVOKE	take it away from userspace (scamem_revoke()), as
+ *			a driver does when its device goes away: every
+ *			mapping of it is emptied and gets SIGBUS on access,
+ *			pinning it (io_uring buffer registration, O_DIRECT)
+ *			fails with EFAULT, and a new mmap() of it fails
+ *			with ENODEV.  Pins taken before stay, and keep the
+ *			pages and their contents until they are released.
+ *			The buffer stays the file's: REFS and FREE work as
+ *			before.  ENXIO without a buffer.
  *
  * mmap() maps it, from the page at the file offset on:
  *
@@ -34,7 +43,7 @@
  * - never executable: EPERM for PROT_EXEC (and so for any mapping made
  *   under the READ_IMPLIES_EXEC personality, which adds PROT_EXEC to
  *   PROT_READ), EACCES for mprotect(PROT_EXEC) of a mapping;
- * - ENXIO without a buffer.
+ * - ENXIO without a buffer, ENODEV after REVOKE.
  *
  * A mapping can be split, moved and shrunk, never grown: mremap() to a
  * larger size fails with EFAULT.
@@ -65,5 +74,6 @@
 #define SCAMEM_SAMPLE_REFS	_IOR(SCAMEM_SAMPLE_IOC_MAGIC, 2, __u32)
 #define SCAMEM_SAMPLE_FREE	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 3)
 #define SCAMEM_SAMPLE_ALLOC_SCAMEM _IOW(SCAMEM_SAMPLE_IOC_MAGIC, 4, __u64)
+#define SCAMEM_SAMPLE_REVOKE	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 5)
 
 #endif /* _UAPI_SCAMEM_SAMPLE_H */
