@@ -429,7 +429,8 @@ static bool scamem_vma_mappable(const struct vm_area_struct *vma)
  * through one file's address_space (the first one's), so that
  * scamem_revoke() can find them.
  *
- * Context: Process context, from ->mmap (the mmap lock is held).
+ * Context: Process context, from ->mmap (the mmap lock is held), and only
+ * there: a VMA already linked into its mm is refused with a warning.
  * Return: 0 on success; -EINVAL if @vma is not shared or is already
  * VM_IO, VM_PFNMAP or VM_MIXEDMAP, if @sm has borrowed pages or is mapped
  * through another file's address_space, or if the range does not fit in
@@ -445,6 +446,15 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 
 	if (!scamem_vma_mappable(vma) ||
 	    (READ_ONCE(sm->flags) & SCAMEM_BORROWED))
+		return -EINVAL;
+	/*
+	 * Only from ->mmap, before mmap_region() links the VMA: it is
+	 * mmap_region() that takes the pending entry back.  Called on a VMA
+	 * already in the tree (from a fault or an ioctl), the entry would
+	 * stay behind and could be taken for another VMA later allocated at
+	 * the same address.
+	 */
+	if (WARN_ON_ONCE(vma_lookup(vma->vm_mm, vma->vm_start) == vma))
 		return -EINVAL;
 	if (pgoff >= sm->nr_pages || nr > sm->nr_pages - pgoff)
 		return -EINVAL;

@@ -49,7 +49,7 @@ static int bench_ioctl(unsigned long cmd, struct scamem_bench_args *a)
 	return 0;
 }
 
-/* In-kernel vmalloc() + vfree() pairs. */
+/* In-kernel vmalloc()s and their vfree()s, timed apart and together. */
 static int bench_vmalloc(unsigned long size, unsigned long loops)
 {
 	for (int rep = 0; rep < REPS; rep++) {
@@ -57,7 +57,10 @@ static int bench_vmalloc(unsigned long size, unsigned long loops)
 
 		if (bench_ioctl(SCAMEM_BENCH_VMALLOC, &a) || !a.ns)
 			return -1;
-		report("vmalloc+vfree", size, rep, (double)a.ns / loops, "ns");
+		report("vmalloc", size, rep, (double)a.ns / loops, "ns");
+		report("vfree", size, rep, (double)a.ns_free / loops, "ns");
+		report("vmalloc+vfree", size, rep,
+		       (double)(a.ns + a.ns_free) / loops, "ns");
 	}
 	return 0;
 }
@@ -187,10 +190,11 @@ static int bench_memory(unsigned long count, unsigned long size)
 int main(int argc, char **argv)
 {
 	static const unsigned long vm_sizes[] = {
-		PAGE, 16 * PAGE, 1UL << 20, 64UL << 20,
+		PAGE, 16 * PAGE, 1UL << 20, 16UL << 20, 64UL << 20,
+		256UL << 20,
 	};
 	static const unsigned long vm_loops[ARRAY_SIZE(vm_sizes)] = {
-		20000, 10000, 500, 8,
+		20000, 10000, 500, 32, 8, 4,
 	};
 	static const unsigned long map_sizes[] = {
 		PAGE, 1UL << 20, 16UL << 20, 256UL << 20,

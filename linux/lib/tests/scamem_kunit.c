@@ -2032,6 +2032,40 @@ static void mmap_that_fails_after_scamem_mmap_should_not_leak(struct kunit *test
 	scamem_put(drv.sm);
 }
 
+/* A driver whose ->mmap maps nothing: the VMA faults (and SIGBUSes). */
+static int test_plain_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return 0;
+}
+
+static const struct file_operations test_plain_fops = {
+	.mmap = test_plain_mmap,
+};
+
+/*
+ * scamem_mmap() outside ->mmap, on a shared VMA already linked (from an
+ * ioctl, say): refused, with a warning, and no reference taken.
+ */
+static void scamem_mmap_of_a_linked_vma_should_warn_and_fail(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 2);
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	int ret = 0;
+
+	addr = test_map_shared(test, &test_plain_fops, NULL, 2);
+	mmap_write_lock(current->mm);
+	vma = vma_lookup(current->mm, addr);
+	if (vma)
+		ret = scamem_mmap(sm, vma, 0);
+	mmap_write_unlock(current->mm);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	test_unmap(addr, 2);
+	scamem_put(sm);
+}
+
 /* Three VMAs: two of one mmap() split by a hole, and a second mmap(). */
 static void revoke_should_unmap_every_vma(struct kunit *test)
 {
@@ -2486,6 +2520,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(remap_vmalloc_scamem_of_other_memory_should_fail),
 	KUNIT_CASE_PARAM(scamem_mmap_of_a_special_vma_should_fail,
 			 refused_flags_gen_params),
+	KUNIT_CASE(scamem_mmap_of_a_linked_vma_should_warn_and_fail),
 	KUNIT_CASE(taken_over_vma_should_fail_the_mmap),
 	KUNIT_CASE(replaced_private_data_should_fail_the_mmap),
 	KUNIT_CASE(mmap_that_fails_after_scamem_mmap_should_not_leak),

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel half of "make bench".  The same source builds against the
- * unpatched and the scamem kernel and uses no scamem API, so that both are
- * measured doing the same thing:
+ * unpatched and the scamem kernel, so that both are measured doing the
+ * same thing:
  *
- * - vmalloc() + vfree() of a given size, timed in the kernel;
- * - a vmalloc_user() buffer mapped by ->mmap with remap_vmalloc_range(),
- *   for userspace to time mmap, first touch and munmap;
+ * - vmalloc() and vfree() of a given size, timed apart in the kernel;
+ * - a vmalloc_user() buffer mapped by ->mmap, for userspace to time mmap,
+ *   first touch and munmap: with remap_vmalloc_range() on the unpatched
+ *   kernel, with remap_vmalloc_scamem() on the scamem one (HAVE_SCAMEM,
+ *   see Kbuild), as a driver converted to scamem does;
  * - pin_user_pages_fast() + unpin_user_pages(), pin_user_pages() under
  *   the mmap lock + unpin_user_pages(), and get_user_pages_fast() +
  *   put_page() of a user range, timed in the kernel;
@@ -35,19 +37,44 @@ static unsigned long user_buf_size;
 static void **held_areas;
 static unsigned long nr_held;
 
-static u64 bench_vmalloc(unsigned long size, unsigned long loops)
+/* Areas a vmalloc batch holds at once: at most this many, and 256 MiB. */
+#define VMALLOC_BATCH		64
+#define VMALLOC_BATCH_BYTES	(256UL << 20)
+
+/*
+ * @loops vmalloc()s of @size, and their vfree()s, timed apart: a batch of
+ * areas is allocated, then freed, until @loops are done.  Returns the
+ * nanoseconds of the vmalloc()s and sets @free_ns to those of the
+ * vfree()s; 0 if an allocation failed.
+ */
+static u64 bench_vmalloc(unsigned long size, unsigned long loops,
+			 u64 *free_ns)
 {
-	u64 start = ktime_get_ns();
-	unsigned long i;
+	unsigned long batch = clamp(VMALLOC_BATCH_BYTES / size, 1UL,
+				    (unsigned long)VMALLOC_BATCH);
+	void *areas[VMALLOC_BATCH];
+	u64 alloc_ns = 0, start;
+	unsigned long done, i, n;
 
-	for (i = 0; i < loops; i++) {
-		void *p = vmalloc(size);
-
-		if (!p)
+	*free_ns = 0;
+	for (done = 0; done < loops; done += n) {
+		n = min(batch, loops - done);
+		start = ktime_get_ns();
+		for (i = 0; i < n; i++) {
+			areas[i] = vmalloc(size);
+			if (!areas[i])
+				break;
+		}
+		alloc_ns += ktime_get_ns() - start;
+		n = i;
+		start = ktime_get_ns();
+		for (i = 0; i < n; i++)
+			vfree(areas[i]);
+		*free_ns += ktime_get_ns() - start;
+		if (!n || n < min(batch, loops - done))
 			return 0;
-		vfree(p);
 	}
-	return ktime_get_ns() - start;
+	return alloc_ns;
 }
 
 /* Take the pages of a user range the way @cmd says; see scamem_bench.h. */
@@ -166,7 +193,7 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_lock(&bench_lock);
 	switch (cmd) {
 	case SCAMEM_BENCH_VMALLOC:
-		a.ns = bench_vmalloc(a.size, a.loops);
+		a.ns = bench_vmalloc(a.size, a.loops, &a.ns_free);
 		break;
 	case SCAMEM_BENCH_USER_BUF:
 		free_user_buf();
@@ -190,13 +217,23 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return ret;
 }
 
+/* What a driver that maps a vmalloc_user() buffer does, before and after. */
+static int bench_remap(struct vm_area_struct *vma)
+{
+#ifdef HAVE_SCAMEM
+	return remap_vmalloc_scamem(vma, user_buf, vma->vm_pgoff);
+#else
+	return remap_vmalloc_range(vma, user_buf, vma->vm_pgoff);
+#endif
+}
+
 static int bench_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	int ret = -EINVAL;
 
 	mutex_lock(&bench_lock);
 	if (user_buf && vma->vm_end - vma->vm_start <= user_buf_size)
-		ret = remap_vmalloc_range(vma, user_buf, vma->vm_pgoff);
+		ret = bench_remap(vma);
 	mutex_unlock(&bench_lock);
 	return ret;
 }

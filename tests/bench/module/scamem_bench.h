@@ -11,6 +11,7 @@ struct scamem_bench_args {
 	__u64 loops;	/* repetitions, or number of areas for HOLD */
 	__u64 addr;	/* user address for PIN and GUP */
 	__u64 ns;	/* result: nanoseconds for all loops */
+	__u64 ns_free;	/* result of VMALLOC: nanoseconds of the vfree()s */
 };
 
 #define SCAMEM_BENCH_VMALLOC	_IOWR('S', 1, struct scamem_bench_args)

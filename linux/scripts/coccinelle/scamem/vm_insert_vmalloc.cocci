@@ -3,8 +3,9 @@
 /// Find vmalloc pages mapped to userspace one by one:
 ///  - loops that vm_insert_page() vmalloc_to_page() of every page of a
 ///    buffer into a VMA.  Over the whole VMA, such a loop is
-///    remap_vmalloc_range(vma, buf, 0), which a scamem kernel maps as one
-///    scamem (one reference per VMA instead of one per page).  Patch mode
+///    remap_vmalloc_range(vma, buf, 0): one call, the same per-page
+///    mapping, and the shape remap_vmalloc_scamem.cocci can then convert
+///    to a scamem mapping (one reference per VMA).  Patch mode
 ///    replaces the loop when it runs from offset 0 over exactly the VMA
 ///    (its bound is, is set to, or was checked against the VMA's size)
 ///    and the buffer comes from vmalloc_user() or vmalloc_32_user() in

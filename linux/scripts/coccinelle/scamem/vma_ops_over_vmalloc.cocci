@@ -2,18 +2,20 @@
 ///
 /// Find ->mmap implementations that map a vmalloc buffer with
 /// remap_vmalloc_range*() (or vm_insert_page() of vmalloc_to_page()) and
-/// also set vma->vm_ops or vma->vm_private_data.  On a scamem kernel,
-/// remap_vmalloc_range() maps a whole shared VMA of a vmalloc_user()
-/// buffer as a scamem mapping, with vm_ops and vm_private_data of its
-/// own, unless the driver has installed vm_ops already:
-///  - set AFTER the remap, they overwrite scamem's: the VMA's reference
-///    on the scamem is never dropped and vma_scamem() no longer finds it.
-///    Set them before the remap (the mapping then stays per-page, as
-///    before), or move the callbacks into the buffer's scamem_ops.
-///  - set BEFORE the remap, the mapping stays per-page: correct, only not
-///    a scamem mapping.  Moving the callbacks into scamem_ops lets it be.
-///  - next to a vm_insert_page() of vmalloc pages: the same choice
-///    applies as soon as the loop becomes remap_vmalloc_range().
+/// also set vma->vm_ops or vma->vm_private_data: the drivers that cannot
+/// be converted to a scamem mapping (remap_vmalloc_scamem(),
+/// scamem_mmap(); see remap_vmalloc_scamem.cocci) as they are.  A scamem
+/// VMA's vm_ops and vm_private_data are scamem's, because they hold the
+/// VMA's reference on the buffer:
+///  - set AFTER the remap, they would make the converted mmap() fail
+///    (mmap_region() refuses a scamem VMA its driver took over);
+///  - set BEFORE it, scamem_mmap() would replace them, and the driver's
+///    callbacks would no longer run;
+///  - next to a vm_insert_page() of vmalloc pages: the same, once the loop
+///    becomes a remap.
+/// Either way the callbacks move into the buffer's scamem_ops first.
+/// remap_vmalloc_range() itself keeps its per-page mapping, with which
+/// the driver's own vm_ops are fine.
 /// Context, org and report modes; no patch mode: where vm_ops go is the
 /// driver's choice.
 ///
@@ -29,22 +31,20 @@ virtual report
 import re
 
 REMAP = {
-	'after': "%s set after %s() (line %s): on a scamem kernel this "
-		 "overwrites the vm_ops and vm_private_data of the scamem "
-		 "mapping, whose VMA reference then leaks; set it before the "
-		 "remap (the mapping stays per-page) or move the callbacks to "
-		 "scamem_ops",
-	'before': "%s set before %s() (line %s): correct, but the mapping "
-		  "stays per-page; to make it a scamem mapping, move the "
-		  "callbacks to scamem_ops",
+	'after': "%s set after %s() (line %s): remap_vmalloc_scamem() "
+		 "would make this mmap() fail (its driver takes the scamem VMA "
+		 "over); move the callbacks to scamem_ops before converting",
+	'before': "%s set before %s() (line %s): remap_vmalloc_scamem() "
+		  "would replace it with scamem's; move the callbacks to "
+		  "scamem_ops before converting",
 	'insert_after': "%s set after a vm_insert_page() of vmalloc pages "
-			"(line %s): if that becomes remap_vmalloc_range(), set "
-			"it before the remap or move the callbacks to "
-			"scamem_ops, or it overwrites scamem's vm_ops",
+			"(line %s): a scamem mapping of the buffer would make "
+			"this mmap() fail; move the callbacks to scamem_ops "
+			"before converting",
 	'insert_before': "%s set before a vm_insert_page() of vmalloc pages "
-			 "(line %s): if that becomes remap_vmalloc_range(), "
-			 "the mapping stays per-page unless the callbacks move "
-			 "to scamem_ops",
+			 "(line %s): a scamem mapping of the buffer would "
+			 "replace it; move the callbacks to scamem_ops before "
+			 "converting",
 }
 
 seen = set()

@@ -1,0 +1,13 @@
+// The ->mmap takes private VMAs too: kept, MAP_PRIVATE would fail.
+static void *log_buf;
+
+static int log_init(void)
+{
+	log_buf = vmalloc_32_user(LOG_SIZE);
+	return log_buf ? 0 : -ENOMEM;
+}
+
+static int log_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return remap_vmalloc_range(vma, log_buf, vma->vm_pgoff);
+}
