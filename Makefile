@@ -4,7 +4,7 @@
 
 T := tools
 
-.PHONY: help deps tree export kunit kunit-um kunit-x86_64 sparse checkpatch \
+.PHONY: help deps tree export kunit kunit-um kunit-x86_64 sparse vma-tests checkpatch \
 	kerneldoc cocci-tests cocci-report check run stress bench clean
 
 help:		## list the targets
@@ -27,6 +27,9 @@ kunit-um kunit-x86_64: tree
 
 sparse: tree	## sparse (C=2) on every C file this project adds or changes
 	@$(T)/sparse
+
+vma-tests: tree	## upstream's userland tests of mm/vma.c (tools/testing/vma)
+	@$(T)/vma-tests
 
 checkpatch: tree	## checkpatch.pl --strict on linux/ and patches/
 	@$(T)/checkpatch

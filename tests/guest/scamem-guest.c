@@ -235,6 +235,20 @@ static long vmalloc_space_kb(void)
 	return pages * (long)(PAGE >> 10);
 }
 
+/* Whether a /proc/vmallocinfo line is a kernel stack's area. */
+static bool is_stack(const char *line)
+{
+	static const char *const callers[] = STACK_CALLERS;
+	char caller[64];
+
+	for (size_t i = 0; i < sizeof(callers) / sizeof(callers[0]); i++) {
+		snprintf(caller, sizeof(caller), " %s+", callers[i]);
+		if (strstr(line, caller))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The kernel stacks (CONFIG_VMAP_STACK): vmalloc areas of fork(), which
  * come and go with kernel threads (a new kworker, an io_uring worker) and
@@ -248,8 +262,7 @@ static long stacks_kb(long *nr)
 
 	*nr = 0;
 	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, " " STACK_CALLER "+") &&
-		    (p = strstr(line, " pages="))) {
+		if (is_stack(line) && (p = strstr(line, " pages="))) {
 			kb += strtol(p + 7, NULL, 10) * (long)(PAGE >> 10);
 			++*nr;
 		}

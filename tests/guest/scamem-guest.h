@@ -75,10 +75,11 @@ bool sample_area(char *buf, size_t len);
  * nor accounted for.  The kernel stacks move from vmalloc to the named.
  */
 /*
- * The caller /proc/vmallocinfo shows for a kernel stack: fork()'s
- * alloc_thread_stack_node() and dup_task_struct() are inlined there.
+ * The callers /proc/vmallocinfo shows for a kernel stack: fork()'s
+ * alloc_thread_stack_node() and dup_task_struct() are inlined into
+ * copy_process(), which may itself be inlined into kernel_clone().
  */
-#define STACK_CALLER	"copy_process"
+#define STACK_CALLERS	{ "copy_process", "kernel_clone" }
 struct mem {
 	long vmalloc;	/* VmallocUsed, but the kernel stacks */
 	long memfree;	/* MemFree */

@@ -130,8 +130,8 @@ static void run(const struct sample_kind *k, unsigned int nr, int rd,
 		return;
 	map = map_shared(fd);
 	other = map_shared(fd);
-	result(map != MAP_FAILED && other != MAP_FAILED,
-	       "two MAP_SHARED mappings: %s", strerror(errno));
+	ret = map == MAP_FAILED || other == MAP_FAILED ? -errno : 0;
+	result(!ret, "two MAP_SHARED mappings: %s", err_text(ret));
 	if (map == MAP_FAILED || other == MAP_FAILED)
 		return;
 	check_refs(fd, 3, "with two mappings");
