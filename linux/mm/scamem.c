@@ -193,6 +193,16 @@ struct page *scamem_alloc_one(gfp_t gfp, int nid)
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_alloc_one);
 
+/* The kernel mapping of scamem_vmap(), a failure site of its own. */
+VISIBLE_IF_KUNIT
+void *scamem_vmap_pages(struct page **pages, unsigned int count,
+			pgprot_t prot)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_vmap_pages, pages, count, prot);
+	return vmap(pages, count, VM_MAP, prot);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_vmap_pages);
+
 /* The page array is nobody's business once the pages are gone. */
 static void scamem_free_descriptor(struct scamem *sm)
 {
@@ -591,7 +601,7 @@ void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
 	if (!count || first >= sm->nr_pages || count > sm->nr_pages - first)
 		return NULL;
 	scamem_get(sm);
-	addr = vmap(&sm->pages[first], count, VM_MAP, prot);
+	addr = scamem_vmap_pages(&sm->pages[first], count, prot);
 	if (!addr)
 		scamem_put(sm);
 	return addr;

@@ -261,6 +261,8 @@ struct page **scamem_alloc_array(size_t size, gfp_t gfp, int nid);
 unsigned int scamem_alloc_bulk(gfp_t gfp, int nid, unsigned int nr,
 			       struct page **pages);
 struct page *scamem_alloc_one(gfp_t gfp, int nid);
+void *scamem_vmap_pages(struct page **pages, unsigned int count,
+			pgprot_t prot);
 void scamem_flush_deferred(void);
 #endif
 

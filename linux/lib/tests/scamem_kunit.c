@@ -401,6 +401,24 @@ static void vmap_should_map_the_range_and_hold_a_reference(struct kunit *test)
 	scamem_put(sm);
 }
 
+static void *fail_vmap_pages(struct page **pages, unsigned int count,
+			     pgprot_t prot)
+{
+	return NULL;
+}
+
+/* A vmap() that fails takes nothing: the reference goes back. */
+static void vmap_that_fails_should_drop_its_reference(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 4);
+
+	kunit_activate_static_stub(test, scamem_vmap_pages, fail_vmap_pages);
+	KUNIT_EXPECT_NULL(test, scamem_vmap(sm, 0, 4, PAGE_KERNEL));
+	kunit_deactivate_static_stub(test, scamem_vmap_pages);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
 static void vmap_outside_the_scamem_should_fail(struct kunit *test)
 {
 	struct scamem *sm = test_scamem_alloc(test, 8);
@@ -971,6 +989,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE(put_after_the_last_should_warn_and_free_nothing_twice),
 	KUNIT_CASE(vmap_should_map_the_range_and_hold_a_reference),
 	KUNIT_CASE(vmap_outside_the_scamem_should_fail),
+	KUNIT_CASE(vmap_that_fails_should_drop_its_reference),
 	KUNIT_CASE(sets_of_up_to_256_pages_should_keep_their_array_inline),
 	KUNIT_CASE(shrink_should_free_the_tail_and_keep_the_head),
 	KUNIT_CASE(shrink_of_a_shared_scamem_should_keep_every_page),
