@@ -7,9 +7,10 @@
  * a reference on the scamem, never on its pages: the pages go back to the
  * page allocator when the last reference is dropped, whichever it is.
  *
- * Each page points back to its scamem through page->private, tagged and
- * flagged with PG_private and PG_private_2 so that page_scamem() can tell a
- * scamem page from any other page without a search.  Those two flags mean
+ * Once its scamem is mapped to userspace, each page points back to it
+ * through page->private, tagged and flagged with PG_private and
+ * PG_private_2 so that page_scamem() can tell a scamem page from any other
+ * page without a search.  Those two flags mean
  * something only on page cache pages, which have ->mapping set; PG_private
  * alone is not enough, perf's AUX buffer keeps an odd page order in
  * ->private of its own pages.  A page type would be cleaner, but it shares
@@ -63,17 +64,19 @@ EXPORT_SYMBOL_GPL(scamem_trace_ref);
 /*
  * Page flags are updated atomically: pfn walkers that hold no reference
  * of the page's owner set them at any time, memory-failure's
- * TestSetPageHWPoison() on a page just allocated among them, and a page
- * being untagged may still be mapped per page by a driver
- * (vm_insert_page() holds a page reference), whose fault and
- * write-tracking paths may lock or dirty it meanwhile.  ->private is the
- * owner's alone, and is written before the flags that make it meaningful
- * to page_scamem().  It need not be cleared at untag, the page allocator
- * does that; the flags must be, or page checking calls the page bad.
+ * TestSetPageHWPoison() among them, and a page being tagged or untagged
+ * may be mapped per page by a driver (vm_insert_page() holds a page
+ * reference), whose fault and write-tracking paths may lock or dirty it
+ * meanwhile.  ->private is the owner's alone, and is written before the
+ * flags that make it meaningful to page_scamem(), which reads them in the
+ * other order (scamem_page_private()).  It need not be cleared at untag,
+ * the page allocator does that; the flags must be, or page checking calls
+ * the page bad.
  */
 static void scamem_tag_page(struct page *page, unsigned long tag)
 {
-	set_page_private(page, tag);
+	WRITE_ONCE(page->private, tag);
+	smp_wmb();	/* ->private, then the flags */
 	atomic_long_or(SCAMEM_PAGE_FLAGS, (atomic_long_t *)&page->flags.f);
 }
 
@@ -83,13 +86,151 @@ void scamem_untag_page(struct page *page)
 			   (atomic_long_t *)&page->flags.f);
 }
 
+/*
+ * Tagging is lazy.  Only GUP and unpin, which hold a page and need its
+ * scamem, read the back-pointer, and they meet a scamem's pages only once
+ * scamem_mmap() has mapped it: tagging every page of every vmalloc area
+ * when it is allocated, and untagging it when it is freed, would cost
+ * vmalloc() and vfree() a pass over the pages for areas that never reach
+ * userspace.  So the first scamem_mmap() tags them.
+ *
+ * The hard part is a page pin taken before that.  A driver may map the
+ * same pages per page (remap_vmalloc_range(), vm_insert_page()), and GUP
+ * pins such a page as itself while it is untagged: that pin must be
+ * unpinned as a page pin, and unpin tells the two kinds apart by the tag
+ * alone.  So a scamem is tagged only while none of its pages is pinned,
+ * and from then on every pin of its pages is a scamem pin.  The tagger
+ * marks each page pending, then checks for pins; GUP pins the page, then
+ * checks for a tag (scamem_pinned_folio_maybe_scamem()).  A full barrier
+ * on each side: either the tagger sees the pin and backs off (-EBUSY),
+ * or GUP sees the mark.  A GUP that sees a pending mark cannot know yet
+ * which: it waits for the tagger (scamem_wait_tagging()) and looks again.
+ * One tagger at a time, under a mutex: it is the first mmap of a scamem.
+ */
+static DEFINE_MUTEX(scamem_tag_mutex);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Where the KUnit tests pin a page underfoot: called between the pending
+ * mark and the check for pins.
+ */
+VISIBLE_IF_KUNIT void scamem_tag_test_window(struct scamem *sm)
+{
+	KUNIT_STATIC_STUB_REDIRECT(scamem_tag_test_window, sm);
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_tag_test_window);
+#else
+static inline void scamem_tag_test_window(struct scamem *sm)
+{
+}
+#endif
+
+static bool scamem_pages_pinned(const struct scamem *sm, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (folio_maybe_dma_pinned(page_folio(sm->pages[i])))
+			return true;
+		cond_resched();
+	}
+	return false;
+}
+
+/* Mark pages[0...nr) pending, or take the mark back (untag). */
+static void scamem_mark_pages(struct scamem *sm, unsigned int nr, bool mark)
+{
+	unsigned long tag = (unsigned long)sm | SCAMEM_PAGE_TAG;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (mark)
+			scamem_tag_page(sm->pages[i], tag | SCAMEM_PAGE_PENDING);
+		else
+			scamem_untag_page(sm->pages[i]);
+		cond_resched();
+	}
+}
+
+/* Make the pending marks on pages[0...nr) the scamem's tags. */
+static void scamem_commit_pages(struct scamem *sm, unsigned int nr)
+{
+	unsigned long tag = (unsigned long)sm | SCAMEM_PAGE_TAG;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		WRITE_ONCE(sm->pages[i]->private, tag);
+		cond_resched();
+	}
+}
+
+/**
+ * scamem_tag_pages - make the pages of a scamem point back to it
+ * @sm: The scamem; the caller holds a reference.
+ *
+ * For scamem_mmap(), before the first user mapping: from then on
+ * page_scamem() finds @sm from its pages, and every GUP pin of them is a
+ * pin of @sm.  Pages added later by scamem_add_pages() are tagged as they
+ * come.  Borrowed pages are never tagged.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 if the pages are tagged (now or before); -EBUSY if a page is
+ * pinned as a page, through a per-page mapping of the same pages.
+ */
+int scamem_tag_pages(struct scamem *sm)
+{
+	unsigned int nr;
+	int err = 0;
+
+	if (smp_load_acquire(&sm->tagged) || (sm->flags & SCAMEM_BORROWED))
+		return 0;
+	mutex_lock(&scamem_tag_mutex);
+	if (sm->tagged)
+		goto unlock;
+	nr = sm->nr_pages;
+	scamem_mark_pages(sm, nr, true);
+	scamem_tag_test_window(sm);
+	smp_mb();	/* the marks, then the pins: see above */
+	if (scamem_pages_pinned(sm, nr)) {
+		scamem_mark_pages(sm, nr, false);
+		err = -EBUSY;
+		goto unlock;
+	}
+	scamem_commit_pages(sm, nr);
+	/* scamem_add_pages() tags what it adds from now on. */
+	smp_store_release(&sm->tagged, true);
+unlock:
+	mutex_unlock(&scamem_tag_mutex);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_tag_pages);
+
+/**
+ * scamem_wait_tagging - wait until no scamem is being tagged
+ *
+ * For GUP, which found a page pending (see scamem_tag_pages()) and must
+ * know how it ends before it can pin the page either way.
+ *
+ * Context: Process context; may sleep.  No page table lock held.
+ */
+void scamem_wait_tagging(void)
+{
+	mutex_lock(&scamem_tag_mutex);
+	mutex_unlock(&scamem_tag_mutex);
+}
+
 /**
  * page_scamem - the scamem a page belongs to
  * @page: Any page.
  *
+ * Pages are found only once their scamem has been mapped to userspace by
+ * scamem_mmap(): until then nothing needs the back-pointer, and nothing
+ * pays for it.
+ *
  * Context: Any context.  The caller must keep the scamem alive (hold a
  * reference, a pin, or a mapping of it) for the result to stay valid.
- * Return: The scamem @page is part of, or NULL if it is not part of one.
+ * Return: The scamem @page is part of, or NULL if it is not part of one
+ * or its scamem was never mapped.
  */
 struct scamem *page_scamem(const struct page *page)
 {
@@ -223,6 +364,7 @@ static void scamem_init_descriptor(struct scamem *sm, unsigned int capacity)
 	WRITE_ONCE(sm->flags, 0);	/* GUP-fast may read a reused one */
 	sm->order = 0;
 	WRITE_ONCE(sm->revoked, false);	/* GUP-fast may read a reused one */
+	sm->tagged = false;
 	sm->ops = NULL;
 	sm->private = NULL;
 	sm->mapping = NULL;
@@ -287,7 +429,9 @@ EXPORT_SYMBOL_GPL(scamem_create_noprof);
  * From here on the scamem owns the pages and frees them on its last put.
  * If @sm->flags has SCAMEM_BORROWED, the pages are references the caller
  * hands over rather than pages it allocated: page_scamem() does not find
- * them, and the last put drops those references.
+ * them, and the last put drops those references.  Pages added to a scamem
+ * that is mapped to userspace already are tagged here (see
+ * scamem_tag_pages()); new pages, nobody can have pinned them.
  *
  * Context: Any context.
  */
@@ -299,7 +443,7 @@ void scamem_add_pages(struct scamem *sm, unsigned int nr)
 
 	if (WARN_ON_ONCE(nr > sm->capacity - sm->nr_pages))
 		nr = sm->capacity - sm->nr_pages;
-	if (!(sm->flags & SCAMEM_BORROWED))
+	if (smp_load_acquire(&sm->tagged))
 		for (i = 0; i < nr; i++)
 			scamem_tag_page(pages[i], tag);
 	WRITE_ONCE(sm->nr_pages, sm->nr_pages + nr);
@@ -335,14 +479,17 @@ struct scamem *scamem_borrow_pages_noprof(struct page **pages,
 }
 EXPORT_SYMBOL_GPL(scamem_borrow_pages_noprof);
 
-/* Untag and free pages[first...last): put semantics, in batches. */
+/*
+ * Untag and free pages[first...last): put semantics, in batches.  A
+ * scamem never mapped to userspace has no tags to clear.
+ */
 static void scamem_free_pages(struct scamem *sm, unsigned int first,
 			      unsigned int last)
 {
 	struct page **pages = sm->pages;
 	unsigned int i;
 
-	if (!(sm->flags & SCAMEM_BORROWED))
+	if (sm->tagged)
 		for (i = first; i < last; i++)
 			scamem_untag_page(pages[i]);
 	free_pages_bulk(sm->pages + first, last - first);

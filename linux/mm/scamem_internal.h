@@ -9,8 +9,10 @@
 
 /* Page flags of every page page_scamem() finds (see mm/scamem.c). */
 #define SCAMEM_PAGE_FLAGS	(BIT(PG_private) | BIT(PG_private_2))
-/* Low bit of page->private on a scamem page; descriptors are aligned. */
+/* Low bits of page->private on a scamem page; descriptors are aligned. */
 #define SCAMEM_PAGE_TAG		1UL
+/* Being tagged: not yet the scamem's (see scamem_tag_pages()). */
+#define SCAMEM_PAGE_PENDING	2UL
 /*
  * The most references GUP pins may leave on a scamem: the rest, up to
  * where refcount_t saturates, is headroom for what cannot fail (a new VMA
@@ -29,9 +31,21 @@ static inline bool page_maybe_scamem(const struct page *page)
 }
 
 /*
+ * The back-pointer of a page that page_maybe_scamem() found flagged.
+ * scamem_tag_pages() writes ->private before it sets the flags: read in
+ * the other order, the flags vouch for the pointer.
+ */
+static __always_inline unsigned long scamem_page_private(const struct page *page)
+{
+	smp_rmb();	/* the flags, then ->private */
+	return READ_ONCE(page->private);
+}
+
+/*
  * page_scamem(), inline for the GUP and unpin fast paths.  Page cache,
  * anon, slab and free pages use ->private their own way: only a page with
- * neither a mapping nor a type can be a scamem's.
+ * neither a mapping nor a type can be a scamem's.  A page still being
+ * tagged is not yet its scamem's.
  */
 static __always_inline struct scamem *__page_scamem(const struct page *page)
 {
@@ -39,10 +53,27 @@ static __always_inline struct scamem *__page_scamem(const struct page *page)
 
 	if (!page_maybe_scamem(page) || page->mapping || page_has_type(page))
 		return NULL;
-	private = page_private(page);
-	if (!(private & SCAMEM_PAGE_TAG))
+	private = scamem_page_private(page);
+	if ((private & (SCAMEM_PAGE_TAG | SCAMEM_PAGE_PENDING)) !=
+	    SCAMEM_PAGE_TAG)
 		return NULL;
 	return (struct scamem *)(private & ~SCAMEM_PAGE_TAG);
+}
+
+/*
+ * For GUP, once it has pinned @folio as a page: whether the page may be a
+ * scamem's after all, and its pin must go to the scamem.  Only order-0
+ * pages without a mapping can be (not anon, not page cache): the rest pay
+ * nothing.  The pin comes before the look at the flags: paired with the
+ * smp_mb() in scamem_tag_pages(), either the tagger sees this pin and
+ * backs off, or this sees its tag.
+ */
+static __always_inline bool scamem_pinned_folio_maybe_scamem(struct folio *folio)
+{
+	if (folio_test_large(folio) || READ_ONCE(folio->mapping))
+		return false;
+	smp_mb__after_atomic();	/* the pin, then the flags */
+	return page_maybe_scamem(&folio->page);
 }
 
 #ifndef CONFIG_SCAMEM
@@ -54,6 +85,10 @@ static inline void scamem_init(void)
 static inline int scamem_pin_mapped_page(struct page *page, int refs)
 {
 	return -ENOENT;
+}
+
+static inline void scamem_wait_tagging(void)
+{
 }
 
 static inline bool scamem_add_pin(struct page *page)
@@ -80,7 +115,9 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 void scamem_untag_page(struct page *page);
 void scamem_put_many_atomic(struct scamem *sm, int nr);
 void scamem_release_atomic(struct scamem *sm);
+int scamem_tag_pages(struct scamem *sm);
 int scamem_pin_mapped_page(struct page *page, int refs);
+void scamem_wait_tagging(void);
 
 /**
  * scamem_tryget_pins - take pins on a scamem that may be dying or full
@@ -121,7 +158,8 @@ static __always_inline bool scamem_page_still_in(const struct page *page,
 						 const struct scamem *sm)
 {
 	return page_maybe_scamem(page) &&
-	       page_private(page) == ((unsigned long)sm | SCAMEM_PAGE_TAG);
+	       scamem_page_private(page) ==
+	       ((unsigned long)sm | SCAMEM_PAGE_TAG);
 }
 
 /**
@@ -132,9 +170,9 @@ static __always_inline bool scamem_page_still_in(const struct page *page,
  * @sm: The scamem @page pointed to, reached without a reference.
  * @refs: Number of pins.
  *
- * Held, @page can join no scamem (pages are tagged only when they are
- * allocated) and leave its own only when that scamem dies, so @sm is, or
- * was, a real scamem of @page.  It may be dying meanwhile and its
+ * Held, @page can join no scamem but its own (held, it cannot be freed
+ * and reallocated into another), and leave it only when that scamem dies,
+ * so @sm is, or was, a real scamem of @page.  It may be dying meanwhile and its
  * descriptor reused for another scamem: descriptors are
  * SLAB_TYPESAFE_BY_RCU, so under RCU @sm stays a scamem, and a reference
  * taken on it counts only if @page still points to it afterwards.
@@ -240,10 +278,10 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 	if (!sm)
 		return 0;
 	/* Same back-pointer, same scamem: every such pin is its. */
-	private = page_private(pages[0]);
+	private = scamem_page_private(pages[0]);
 	for (nr = 1; nr < npages && pages[nr]; nr++)
 		if (!page_maybe_scamem(pages[nr]) ||
-		    page_private(pages[nr]) != private)
+		    scamem_page_private(pages[nr]) != private)
 			break;
 	scamem_unpin(sm, nr);
 	return nr;
@@ -251,6 +289,7 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 #endif /* CONFIG_SCAMEM */
 
 #if IS_ENABLED(CONFIG_KUNIT)
+void scamem_tag_test_window(struct scamem *sm);
 int scamem_populate(struct scamem *sm, struct vm_area_struct *vma);
 #ifdef CONFIG_HAVE_GUP_FAST
 void gup_fast_test_window(struct page **pages, unsigned long nr, pte_t *ptep);

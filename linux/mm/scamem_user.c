@@ -431,11 +431,17 @@ static bool scamem_vma_mappable(const struct vm_area_struct *vma)
  *
  * Context: Process context, from ->mmap (the mmap lock is held), and only
  * there: a VMA already linked into its mm is refused with a warning.
+ * The first scamem_mmap() of @sm makes its pages point back to it, which
+ * GUP needs and nothing else does (see scamem_tag_pages()).  It fails with
+ * -EBUSY while a page of @sm is pinned through a per-page mapping of the
+ * same pages (remap_vmalloc_range(), vm_insert_page()), whose pin must
+ * stay a page pin; a driver maps a buffer one way or the other.
+ *
  * Return: 0 on success; -EINVAL if @vma is not shared or is already
  * VM_IO, VM_PFNMAP or VM_MIXEDMAP, if @sm has borrowed pages or is mapped
  * through another file's address_space, or if the range does not fit in
- * @sm; -ENODEV if @sm was revoked; -ENOMEM if memory or page tables could
- * not be allocated.
+ * @sm; -ENODEV if @sm was revoked; -EBUSY if a page of @sm is pinned as a
+ * page; -ENOMEM if memory or page tables could not be allocated.
  */
 int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 		unsigned long pgoff)
@@ -474,19 +480,25 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	if (!pending)
 		return -ENOMEM;
 
+	/* GUP and unpin find @sm from its pages from here on. */
+	err = scamem_tag_pages(sm);
+	if (err)
+		goto free_pending;
 	vma->vm_pgoff = pgoff;
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	/* Only ever set: GUP-fast may take its special entries from now on. */
 	WRITE_ONCE(sm->flags, sm->flags | SCAMEM_MMAPPED);
 	err = scamem_populate(sm, vma);
-	if (err) {
-		kfree(pending);
-		return err;	/* mmap's error path zaps what was mapped */
-	}
+	if (err)
+		goto free_pending;	/* mmap's error path zaps the rest */
 	vma->vm_ops = &scamem_vm_ops;
 	vma->vm_private_data = scamem_get(sm);
 	scamem_mmap_pending_add(pending, vma, sm);
 	return 0;
+
+free_pending:
+	kfree(pending);
+	return err;
 }
 EXPORT_SYMBOL_GPL(scamem_mmap);
 
@@ -549,23 +561,31 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
  * scamem_pin_mapped_page - pin a scamem page that a page table holds
  * @page: A page of a per-page (vm_insert_page()) mapping, found under the
  *	page table lock: the mapping's page reference keeps it allocated.
+ *	The caller has pinned it as a page already, and looked at its flags
+ *	after that (scamem_pinned_folio_maybe_scamem()).
  * @refs: Number of pins.
  *
- * Pins the page's scamem (see __scamem_pin_page()).  A page whose scamem
- * is dying leaves it here and now, so that the caller can pin the page
- * itself: the page reference keeps it after the scamem, and a pinned page
- * that is still in a scamem is always a scamem pin (see
- * scamem_unpin_page()).  A full scamem keeps its page: the pin fails.
+ * Pins the page's scamem (see __scamem_pin_page()); the caller then drops
+ * its page pin.  A page whose scamem is dying leaves it here and now, so
+ * that the caller can keep its page pin: the page reference keeps it
+ * after the scamem, and a pinned page that is still in a scamem is always
+ * a scamem pin (see scamem_unpin_page()).  A full scamem keeps its page:
+ * the pin fails.  A page still being tagged (see scamem_tag_pages()) may
+ * end up either way: the caller must wait and look again.
  *
  * Context: Any context but NMI.
  * Return: 0 if the pins were taken on the page's scamem; -ENOENT if the
- * caller pins the page itself; -ENOMEM if the scamem is full.
+ * caller keeps its page pin; -ENOMEM if the scamem is full; -EAGAIN if
+ * the page is being tagged.
  */
 int scamem_pin_mapped_page(struct page *page, int refs)
 {
 	struct scamem *sm;
 	int err = -ENOENT;
 
+	if (page_maybe_scamem(page) &&
+	    (scamem_page_private(page) & SCAMEM_PAGE_PENDING))
+		return -EAGAIN;
 	/* The scamem may be freed and its descriptor reused meanwhile. */
 	rcu_read_lock();
 	sm = __page_scamem(page);

@@ -48,6 +48,9 @@ struct scamem_ops {
  * @revoked: scamem_revoke() took the scamem away from userspace.  A
  *	byte of its own rather than a flag: it is set while scamem_mmap()
  *	may be updating @flags, and read by GUP-fast without a lock.
+ * @tagged: Its pages point back to it, for page_scamem() (see
+ *	scamem_tag_pages()).  Set once, by the first scamem_mmap(); a byte
+ *	of its own for the same reason as @revoked.
  * @ops: Owner callbacks, or NULL.
  * @private: Owner data, for @ops to use.
  * @free_node: Links a dead scamem into the deferred-free list.
@@ -71,9 +74,10 @@ struct scamem {
 	refcount_t refcount;
 	unsigned int nr_pages;
 	unsigned int capacity;
-	unsigned short flags;
+	unsigned char flags;
 	unsigned char order;
 	bool revoked;
+	bool tagged;
 	union {
 		struct {			/* while the scamem is live */
 			const struct scamem_ops *ops;

@@ -61,6 +61,22 @@ static struct scamem *test_scamem_alloc(struct kunit *test, unsigned int nr)
 	return sm;
 }
 
+/* A scamem whose pages point back to it, as after its first mmap. */
+static struct scamem *test_scamem_alloc_tagged(struct kunit *test,
+					       unsigned int nr)
+{
+	struct scamem *sm = test_scamem_alloc(test, nr);
+
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
+	return sm;
+}
+
+/* Whether @page carries neither scamem flag: nothing to untag. */
+static bool test_page_untagged(const struct page *page)
+{
+	return !(READ_ONCE(page->flags.f) & SCAMEM_PAGE_FLAGS);
+}
+
 static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
 {
 	unsigned int nr = *(const unsigned int *)test->param_value, i;
@@ -81,10 +97,82 @@ static void scamem_alloc_should_hold_the_requested_pages(struct kunit *test)
 static void page_scamem_should_find_the_scamem_of_every_page(struct kunit *test)
 {
 	unsigned int nr = *(const unsigned int *)test->param_value, i;
-	struct scamem *sm = test_scamem_alloc(test, nr);
+	struct scamem *sm = test_scamem_alloc_tagged(test, nr);
 
 	for (i = 0; i < nr; i++)
 		KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[i]), sm);
+	scamem_put(sm);
+}
+
+/* Nothing needs the back-pointer before the first mmap: nobody pays. */
+static void pages_of_an_unmapped_scamem_should_stay_untagged(struct kunit *test)
+{
+	unsigned int nr = *(const unsigned int *)test->param_value, i;
+	struct scamem *sm = test_scamem_alloc(test, nr);
+
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_NULL(test, page_scamem(sm->pages[i]));
+		KUNIT_EXPECT_TRUE(test, test_page_untagged(sm->pages[i]));
+	}
+	scamem_put(sm);
+}
+
+static struct scamem *tagging_sm;
+static struct page *tagging_pinned;
+static bool tagging_found;
+
+/*
+ * A GUP that pins a page between the pending marks and the check: it saw
+ * no tag, so its pin is a page pin, and the tagger must back off.  It pins
+ * by hand (what try_grab_folio() does to an order-0 page).
+ */
+static void pin_while_tagging(struct scamem *sm)
+{
+	tagging_pinned = sm->pages[1];
+	/* A pending mark is not a tag. */
+	tagging_found = page_scamem(tagging_pinned) != NULL;
+	page_ref_add(tagging_pinned, GUP_PIN_COUNTING_BIAS);
+}
+
+static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
+{
+	struct scamem *sm = test_scamem_alloc(test, 4);
+	unsigned int i;
+
+	tagging_sm = sm;
+	kunit_activate_static_stub(test, scamem_tag_test_window,
+				   pin_while_tagging);
+	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), -EBUSY);
+	kunit_deactivate_static_stub(test, scamem_tag_test_window);
+	KUNIT_EXPECT_FALSE(test, tagging_found);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_NULL(test, page_scamem(sm->pages[i]));
+		KUNIT_EXPECT_TRUE(test, test_page_untagged(sm->pages[i]));
+	}
+	KUNIT_EXPECT_FALSE(test, sm->tagged);
+	/* Once the page pin is gone, so is the reason to back off. */
+	page_ref_sub(tagging_pinned, GUP_PIN_COUNTING_BIAS);
+	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[i]), sm);
+	scamem_put(sm);
+}
+
+/* Pages that join a mapped scamem are tagged as they join. */
+static void pages_added_to_a_tagged_scamem_should_be_tagged(struct kunit *test)
+{
+	struct scamem *sm = scamem_create(2, GFP_KERNEL, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, sm);
+	sm->pages[0] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sm->pages[0]);
+	scamem_add_pages(sm, 1);
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
+	sm->pages[1] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sm->pages[1]);
+	scamem_add_pages(sm, 1);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[0]), sm);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[1]), sm);
 	scamem_put(sm);
 }
 
@@ -310,7 +398,7 @@ static DEFINE_SPINLOCK(test_lock);
 static void put_atomic_should_release_now_and_free_later(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = test_scamem_alloc(test, 256);
+	struct scamem *sm = test_scamem_alloc_tagged(test, 256);
 	struct page *first;
 	long allocated;
 	bool kept;
@@ -337,7 +425,7 @@ static void put_atomic_should_release_now_and_free_later(struct kunit *test)
  */
 static void put_with_interrupts_off_should_free_later(struct kunit *test)
 {
-	struct scamem *sm = test_scamem_alloc(test, 256);
+	struct scamem *sm = test_scamem_alloc_tagged(test, 256);
 	struct page *first = scamem_page(sm, 0);
 	unsigned long flags;
 	long allocated;
@@ -363,7 +451,7 @@ static void put_with_interrupts_off_should_free_later(struct kunit *test)
 static void put_after_the_last_should_warn_and_free_nothing_twice(struct kunit *test)
 {
 	struct test_owner owner = { };
-	struct scamem *sm = test_scamem_alloc(test, 2);
+	struct scamem *sm = test_scamem_alloc_tagged(test, 2);
 	struct page *first = scamem_page(sm, 0);
 	unsigned long flags;
 	unsigned int count;
@@ -471,7 +559,7 @@ static const struct scamem_ops shrink_owner_ops = {
 static void shrink_should_free_the_tail_and_keep_the_head(struct kunit *test)
 {
 	struct shrink_owner owner = {};
-	struct scamem *sm = test_scamem_alloc(test, 1024);
+	struct scamem *sm = test_scamem_alloc_tagged(test, 1024);
 	long before;
 
 	scamem_set_owner(sm, &shrink_owner_ops, &owner);
@@ -489,7 +577,7 @@ static void shrink_should_free_the_tail_and_keep_the_head(struct kunit *test)
 
 static void shrink_of_a_shared_scamem_should_keep_every_page(struct kunit *test)
 {
-	struct scamem *sm = test_scamem_alloc(test, 64);
+	struct scamem *sm = test_scamem_alloc_tagged(test, 64);
 	struct shrink_owner owner = { };
 
 	scamem_set_owner(sm, &shrink_owner_ops, &owner);
@@ -617,7 +705,8 @@ static void vmalloc_area_should_be_one_scamem_of_its_pages(struct kunit *test)
 		struct page *page = scamem_page(sm, i);
 
 		KUNIT_EXPECT_PTR_EQ(test, page, vmalloc_to_page(addr + i * PAGE_SIZE));
-		KUNIT_EXPECT_PTR_EQ(test, page_scamem(page), sm);
+		/* Never mapped to userspace: vmalloc() paid for no tag. */
+		KUNIT_EXPECT_TRUE(test, test_page_untagged(page));
 		KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
 		/* Huge areas: each group is one physically contiguous run. */
 		if (group > 1)
@@ -973,6 +1062,10 @@ static struct kunit_case scamem_test_cases[] = {
 			 scamem_sizes_gen_params),
 	KUNIT_CASE_PARAM(page_scamem_should_find_the_scamem_of_every_page,
 			 scamem_sizes_gen_params),
+	KUNIT_CASE_PARAM(pages_of_an_unmapped_scamem_should_stay_untagged,
+			 scamem_sizes_gen_params),
+	KUNIT_CASE(pin_during_tagging_should_make_it_back_off),
+	KUNIT_CASE(pages_added_to_a_tagged_scamem_should_be_tagged),
 	KUNIT_CASE(scamem_page_out_of_range_should_return_null),
 	KUNIT_CASE(page_scamem_of_other_pages_should_be_null),
 	KUNIT_CASE(scamem_alloc_of_zero_pages_should_fail),
@@ -1558,6 +1651,10 @@ static void write_pin_of_a_read_only_mapping_should_fail(struct kunit *test)
 	scamem_put(sm);
 }
 
+/*
+ * A buffer mapped both ways: once scamem_mmap() has tagged its pages,
+ * pins through the per-page mapping are scamem pins too.
+ */
 static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *test)
 {
 	struct page *pinned[4];
@@ -1570,6 +1667,8 @@ static void pin_through_a_legacy_mapping_should_pin_the_scamem(struct kunit *tes
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	sm = vmalloc_to_scamem(buf);
 	KUNIT_ASSERT_NOT_NULL(test, sm);
+	addr = test_map_shared(test, &test_vmalloc_fops, buf, 4);
+	test_unmap(addr, 4);
 	addr = test_map_shared(test, &test_legacy_fops, buf, 4);
 	KUNIT_EXPECT_NULL(test, test_vma_scamem(addr));
 	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 4, FOLL_WRITE, pinned), 4);
@@ -1711,6 +1810,7 @@ static void pin_through_a_legacy_mapping_at_the_limit_should_fail_cleanly(struct
 	buf = vmalloc_user(PAGE_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	sm = vmalloc_to_scamem(buf);
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
 	addr = test_map_shared(test, &test_legacy_fops, buf, 1);
 	refcount_set(&sm->refcount, full);
 	ret = test_pin_user_pages(addr, 1, FOLL_WRITE, &page);
@@ -1842,13 +1942,59 @@ static void remap_vmalloc_range_should_map_page_by_page(struct kunit *test)
 	}
 	test_user_fill(test, addr, 4, 60);
 	KUNIT_EXPECT_EQ(test, test_count_bytes(sm->pages, 4, 60), 4);
-	/* Pins of scamem pages are scamem pins, whatever maps them. */
+	/* Pins are page pins, as in 7.3: the scamem never sees them. */
 	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 4, FOLL_WRITE, pinned), 4);
-	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, pinned[i], sm->pages[i]);
+		KUNIT_EXPECT_EQ(test, page_ref_count(pinned[i]),
+				2 + GUP_PIN_COUNTING_BIAS);
+		KUNIT_EXPECT_NULL(test, page_scamem(pinned[i]));
+	}
 	unpin_user_pages(pinned, 4);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, page_ref_count(sm->pages[i]), 2);
 	test_unmap(addr, 4);
 	KUNIT_EXPECT_EQ(test, test_pages_touched(sm->pages, 4), 0);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	vfree(buf);
+}
+
+/*
+ * A page pin taken through a per-page mapping must be unpinned as a page
+ * pin: the first scamem mapping, which would make it look like a scamem
+ * pin, waits until it is gone.
+ */
+static void remap_vmalloc_scamem_of_pages_pinned_as_pages_should_fail(struct kunit *test)
+{
+	unsigned long legacy, addr;
+	struct page *pinned;
+	struct scamem *sm;
+	void *buf;
+
+	buf = vmalloc_user(2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sm = vmalloc_to_scamem(buf);
+	legacy = test_map_shared(test, &test_remap_vmalloc_fops, buf, 2);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(legacy + PAGE_SIZE, 1,
+						  FOLL_WRITE, &pinned), 1);
+	KUNIT_EXPECT_EQ(test, test_mmap(test, &test_vmalloc_fops, buf, 2,
+					PROT_READ | PROT_WRITE, MAP_SHARED, 0),
+			-EBUSY);
+	KUNIT_EXPECT_NULL(test, page_scamem(pinned));
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	unpin_user_page(pinned);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned), 2);
+	/* Unpinned, the buffer maps; later pins are the scamem's. */
+	addr = test_map_shared(test, &test_vmalloc_fops, buf, 2);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(legacy + PAGE_SIZE, 1,
+						  FOLL_WRITE, &pinned), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2 + 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned), 2);
+	unpin_user_page(pinned);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
+	test_unmap(addr, 2);
+	test_unmap(legacy, 2);
 	vfree(buf);
 }
 
@@ -2460,6 +2606,8 @@ static void fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem(struct
 	if (!w.sm)
 		__free_page(page);
 	KUNIT_ASSERT_NOT_NULL(test, w.sm);
+	/* A scamem mapped to userspace already: pages join it tagged. */
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(w.sm), 0);
 	addr = test_map_shared(test, &test_page_fops, page, 1);
 	test_watch_gup_fast(test, &w, window_page_joins_scamem);
 	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &pinned), 1);
@@ -2535,6 +2683,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(vma_split_at_the_pin_limit_should_not_saturate),
 	KUNIT_CASE(scamem_mmap_that_cannot_populate_should_fail_cleanly),
 	KUNIT_CASE(remap_vmalloc_range_should_map_page_by_page),
+	KUNIT_CASE(remap_vmalloc_scamem_of_pages_pinned_as_pages_should_fail),
 	KUNIT_CASE(remap_vmalloc_scamem_should_map_the_scamem),
 	KUNIT_CASE(remap_vmalloc_scamem_of_other_memory_should_fail),
 	KUNIT_CASE_PARAM(scamem_mmap_of_a_special_vma_should_fail,
