@@ -182,6 +182,7 @@ int scamem_tag_pages(struct scamem *sm)
 	unsigned int nr;
 	int err = 0;
 
+	/* Tagged: the pages' tags are visible too (the store releases them). */
 	if (smp_load_acquire(&sm->tagged) || (sm->flags & SCAMEM_BORROWED))
 		return 0;
 	mutex_lock(&scamem_tag_mutex);
@@ -443,6 +444,7 @@ void scamem_add_pages(struct scamem *sm, unsigned int nr)
 
 	if (WARN_ON_ONCE(nr > sm->capacity - sm->nr_pages))
 		nr = sm->capacity - sm->nr_pages;
+	/* Pairs with scamem_tag_pages(): tagged, it saw none of these. */
 	if (smp_load_acquire(&sm->tagged))
 		for (i = 0; i < nr; i++)
 			scamem_tag_page(pages[i], tag);

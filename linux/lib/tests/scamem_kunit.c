@@ -130,7 +130,7 @@ static void pin_while_tagging(struct scamem *sm)
 {
 	tagging_pinned = sm->pages[1];
 	/* A pending mark is not a tag. */
-	tagging_found = page_scamem(tagging_pinned) != NULL;
+	tagging_found = !!page_scamem(tagging_pinned);
 	page_ref_add(tagging_pinned, GUP_PIN_COUNTING_BIAS);
 }
 
