@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 ///
-/// Convert a driver's ->mmap from remap_vmalloc_range() to
+/// Convert a driver's ->mmap from remap_vmalloc_range(), or from a
+/// vm_insert_page() loop over vmalloc_to_page(), to
 /// remap_vmalloc_scamem(): the VMA then holds one reference on the
 /// buffer's scamem instead of a reference and a mapcount on every page,
 /// GUP pins the scamem, and the driver may vfree() the buffer while it is
@@ -13,20 +14,21 @@
 /// and patch mode converts only a call where nothing in the file says
 /// the driver relies on the old behaviour:
 ///  - the buffer comes from vmalloc_user() or vmalloc_32_user() in the
-///    same file (the same struct field, global or local name):
-///    remap_vmalloc_scamem() refuses other memory;
+///    same file (the same struct field, global or local name, or one
+///    assigned from it): remap_vmalloc_scamem() refuses other memory;
 ///  - the buffer is mapped from the page at the VMA's own file offset
 ///    (vma->vm_pgoff): a scamem VMA's vm_pgoff is its index in the
 ///    scamem, and a driver whose offsets mean something else (a region,
-///    a BAR) would see them rewritten;
-///  - the function refuses VMAs that are not shared (it tests VM_SHARED
-///    or VM_MAYSHARE), so no MAP_PRIVATE user loses its mapping;
+///    a BAR) would see them rewritten.  A loop maps from page 0, so the
+///    function must test the offset (vma->vm_pgoff, vma_start_pgoff());
 ///  - the function sets none of vma->vm_ops, vma->vm_private_data,
 ///    VM_IO, VM_PFNMAP and VM_MIXEDMAP (the mmap would fail);
 ///  - the file calls neither unmap_mapping_range() nor zap_vma_range()
 ///    (a revoke that the conversion would undo).
-/// Report mode lists every remap_vmalloc_range() call, converted or not,
-/// and why.
+/// A function that does not refuse private VMAs (it tests neither
+/// VM_SHARED nor VM_MAYSHARE) is converted too, and report mode says that
+/// its MAP_PRIVATE mappings will fail with EINVAL: a changelog must say
+/// so.  Report mode lists every call and loop, converted or not, and why.
 ///
 // Confidence: Moderate: userspace may depend on the per-page behaviour
 //   in ways no script sees (RSS, MADV_DONTNEED); read the driver before
@@ -43,7 +45,9 @@ virtual report
 import re
 
 usermap = set()		# keys of buffers from vmalloc_user()
+assigned = []		# (to, from) keys of plain assignments and casts
 shared_fns = set()	# functions that test VM_SHARED or VM_MAYSHARE
+pgoff_fns = set()	# functions that test the VMA file offset
 taken_fns = {}		# function -> what it does to the VMA
 revokes = []		# what in the file revokes a mapping
 
@@ -56,26 +60,42 @@ def key(expr):
 
 def pretty(expr):
 	"""An expression as the driver writes it: "r->buf", not "r -> buf"."""
-	return re.sub(r'\s*(->|\.)\s*', r'\1', expr)
+	expr = re.sub(r'\s*(->|\.)\s*', r'\1', expr)
+	return re.sub(r'\s+\)', ')', re.sub(r'\(\s+', '(', expr))
+
+def from_usermap(buf):
+	"""Whether buf is a vmalloc_user() buffer, or assigned from one."""
+	names = {key(buf)}
+	for _ in range(3):	# a short chain: field = (cast)local = ...
+		names |= {f for t, f in assigned if t in names}
+	return bool(names & usermap)
 
 def why_not(fn, vma, buf, off):
 	"""Why a call in fn of buf is left alone, or None to convert it."""
-	if key(buf) not in usermap:
+	if not from_usermap(buf):
 		return "%s is not seen to come from vmalloc_user() in this " \
 		       "file" % pretty(buf)
-	if pretty(off) != vma + "->vm_pgoff":
+	if off is None:
+		if fn not in pgoff_fns:
+			return "the loop maps page 0 of the buffer whatever the " \
+			       "VMA's vm_pgoff, and %s() does not test it" % fn
+	elif pretty(off) != vma + "->vm_pgoff":
 		return "mapped at page %s of the buffer rather than at the " \
 		       "VMA's vm_pgoff, which scamem_mmap() would rewrite" % \
 		       pretty(off)
 	if fn in taken_fns:
 		return "%s() %s" % (fn, taken_fns[fn])
-	if fn not in shared_fns:
-		return "%s() does not refuse private VMAs (MAP_PRIVATE would " \
-		       "fail after the conversion)" % fn
 	if revokes:
 		return "the file revokes mappings with %s() (line %s), which " \
 		       "a scamem VMA would undo: use scamem_revoke()" % revokes[0]
 	return None
+
+def private_note(fn):
+	"""What a changelog must say about fn's private VMAs, if anything."""
+	if fn in shared_fns:
+		return ""
+	return "; %s() takes private VMAs, whose mmap() will fail with " \
+	       "EINVAL: say so in the changelog" % fn
 
 // ---------------------------------------------------------------------
 //  Facts about the file
@@ -90,6 +110,22 @@ E = f(...)
 e << alloc.E;
 @@
 usermap.add(key(e))
+
+@assign@
+expression A, B;
+type T;
+@@
+(
+A = (T)B
+|
+A = B
+)
+
+@script:python@
+a << assign.A;
+b << assign.B;
+@@
+assigned.append((key(a), key(b)))
 
 @shared@
 identifier fn;
@@ -109,6 +145,24 @@ VM_MAYSHARE@p
 fn << shared.fn;
 @@
 shared_fns.add(fn)
+
+@pgoff@
+identifier fn, vma;
+@@
+fn(..., struct vm_area_struct *vma, ...) {
+<+...
+(
+vma->vm_pgoff
+|
+vma_start_pgoff(vma)
+)
+...+>
+}
+
+@script:python@
+fn << pgoff.fn;
+@@
+pgoff_fns.add(fn)
 
 @taken@
 identifier fn, vma;
@@ -202,8 +256,103 @@ p << call.p;
 why = why_not(fn, vma, buf, off)
 if why is None:
 	msg = "remap_vmalloc_range() of %s: map it with " \
-	      "remap_vmalloc_scamem() (one scamem reference per VMA)" % \
-	      pretty(buf)
+	      "remap_vmalloc_scamem() (one scamem reference per VMA)%s" % \
+	      (pretty(buf), private_note(fn))
 else:
 	msg = "remap_vmalloc_range() of %s kept: %s" % (pretty(buf), why)
+coccilib.report.print_report(p[0], msg)
+
+// ---------------------------------------------------------------------
+//  The loops: vm_insert_page() of each vmalloc_to_page(), from page 0
+
+@loop@
+identifier fn, vma, off, res;
+expression buf, size, page;
+statement S;
+position p;
+@@
+fn(..., struct vm_area_struct *vma, ...) {
+<...
+for@p (off = 0; off < size; off += PAGE_SIZE) {
+(
+	page = vmalloc_to_page(buf + off);
+	res = vm_insert_page(vma, vma->vm_start + off, page);
+|
+	res = vm_insert_page(vma, vma->vm_start + off,
+			     vmalloc_to_page(buf + off));
+)
+	if (res) S
+}
+...>
+}
+
+@script:python depends on patch@
+fn << loop.fn;
+vma << loop.vma;
+buf << loop.buf;
+@@
+if why_not(fn, vma, buf, None) is not None:
+	cocci.include_match(False)
+
+// The loop and what was left for it to do: one call does it all.
+@loopconv depends on patch@
+identifier loop.vma, loop.off, loop.res;
+expression loop.buf, loop.size;
+statement loop.S;
+position loop.p;
+statement L;
+@@
+(
+- for@p (off = 0; off < size; off += PAGE_SIZE) L
+- return 0;
++ return remap_vmalloc_scamem(vma, buf, 0);
+|
+- for@p (off = 0; off < size; off += PAGE_SIZE) L
++ res = remap_vmalloc_scamem(vma, buf, 0);
++ if (res)
++	S
+)
+
+// The variables only the loop used.
+@unused depends on patch && loopconv@
+identifier loop.fn, x;
+type T;
+@@
+fn(...) {
+... when any
+- T x;
+... when != x
+}
+
+@depends on context@
+identifier loop.off;
+expression loop.size;
+position loop.p;
+statement L;
+@@
+* for@p (off = 0; off < size; off += PAGE_SIZE) L
+
+@script:python depends on org@
+fn << loop.fn;
+vma << loop.vma;
+buf << loop.buf;
+p << loop.p;
+@@
+why = why_not(fn, vma, buf, None)
+cocci.print_main("vm_insert_page() loop over %s: %s" %
+		 (pretty(buf), why or "convert to remap_vmalloc_scamem()"), p)
+
+@script:python depends on report@
+fn << loop.fn;
+vma << loop.vma;
+buf << loop.buf;
+p << loop.p;
+@@
+why = why_not(fn, vma, buf, None)
+if why is None:
+	msg = "vm_insert_page() loop over %s: map it with " \
+	      "remap_vmalloc_scamem(%s, %s, 0) (one scamem reference per " \
+	      "VMA)%s" % (pretty(buf), vma, pretty(buf), private_note(fn))
+else:
+	msg = "vm_insert_page() loop over %s kept: %s" % (pretty(buf), why)
 coccilib.report.print_report(p[0], msg)

@@ -1,4 +1,5 @@
-// The ->mmap takes private VMAs too: kept, MAP_PRIVATE would fail.
+// The ->mmap takes private VMAs too: converted, and the report says that
+// MAP_PRIVATE mappings will fail with EINVAL after it.
 static void *log_buf;
 
 static int log_init(void)
