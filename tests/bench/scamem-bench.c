@@ -25,6 +25,32 @@
 
 static int dev;
 
+/*
+ * The mapping the cases measure: the one a converted driver makes
+ * (remap_vmalloc_scamem() on the scamem kernel, remap_vmalloc_range() on
+ * the unpatched one), or remap_vmalloc_range() on both, whose cases are
+ * named "per-page-...".
+ */
+struct mapping {
+	const char *prefix;
+	__u64 flag;
+};
+
+static const struct mapping mappings[] = {
+	{ "", 0 },
+	{ "per-page-", SCAMEM_BENCH_PER_PAGE },
+};
+
+static void report_mapping(const struct mapping *m, const char *name,
+			   unsigned long size, int rep, double value)
+{
+	char full[64];
+
+	snprintf(full, sizeof(full), "%s%s", m->prefix, name);
+	printf("@@bench %s %lu %d %.1f ns\n", full, size, rep, value);
+	fflush(stdout);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -72,9 +98,11 @@ static void touch_every_page(volatile char *p, unsigned long size)
 }
 
 /* mmap of a vmalloc_user() buffer through ->mmap, first touch, munmap. */
-static int bench_mmap(unsigned long size)
+static int bench_mmap(const struct mapping *m, unsigned long size)
 {
-	struct scamem_bench_args a = { .size = size, .loops = 1 };
+	struct scamem_bench_args a = {
+		.size = size, .loops = 1, .addr = m->flag,
+	};
 
 	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
 		return -1;
@@ -93,10 +121,10 @@ static int bench_mmap(unsigned long size)
 		t2 = now_ns();
 		munmap(p, size);
 		t3 = now_ns();
-		report("mmap", size, rep, t1 - t0, "ns");
-		report("first-touch", size, rep, t2 - t1, "ns");
-		report("munmap", size, rep, t3 - t2, "ns");
-		report("mmap+touch+munmap", size, rep, t3 - t0, "ns");
+		report_mapping(m, "mmap", size, rep, t1 - t0);
+		report_mapping(m, "first-touch", size, rep, t2 - t1);
+		report_mapping(m, "munmap", size, rep, t3 - t2);
+		report_mapping(m, "mmap+touch+munmap", size, rep, t3 - t0);
 	}
 	return 0;
 }
@@ -106,9 +134,12 @@ static int bench_mmap(unsigned long size)
  * under the mmap lock) and gup+put of the whole mapped buffer, timed in
  * the kernel.
  */
-static int bench_pin(unsigned long size, unsigned long loops)
+static int bench_pin(const struct mapping *m, unsigned long size,
+		     unsigned long loops)
 {
-	struct scamem_bench_args a = { .size = size, .loops = 1 };
+	struct scamem_bench_args a = {
+		.size = size, .loops = 1, .addr = m->flag,
+	};
 	char *p;
 
 	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
@@ -130,10 +161,11 @@ static int bench_pin(unsigned long size, unsigned long loops)
 		    !locked.ns ||
 		    bench_ioctl(SCAMEM_BENCH_GUP, &gup) || !gup.ns)
 			return -1;
-		report("pin+unpin", size, rep, (double)pin.ns / loops, "ns");
-		report("locked-pin+unpin", size, rep,
-		       (double)locked.ns / loops, "ns");
-		report("gup+put", size, rep, (double)gup.ns / loops, "ns");
+		report_mapping(m, "pin+unpin", size, rep,
+			       (double)pin.ns / loops);
+		report_mapping(m, "locked-pin+unpin", size, rep,
+			       (double)locked.ns / loops);
+		report_mapping(m, "gup+put", size, rep, (double)gup.ns / loops);
 	}
 	munmap(p, size);
 	return 0;
@@ -215,10 +247,13 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(vm_sizes); i++)
 		err |= bench_vmalloc(vm_sizes[i], vm_loops[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(map_sizes); i++)
-		err |= bench_mmap(map_sizes[i]);
-	for (size_t i = 0; i < ARRAY_SIZE(pin_sizes); i++)
-		err |= bench_pin(pin_sizes[i], pin_loops[i]);
+	for (size_t m = 0; m < ARRAY_SIZE(mappings); m++) {
+		for (size_t i = 0; i < ARRAY_SIZE(map_sizes); i++)
+			err |= bench_mmap(&mappings[m], map_sizes[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(pin_sizes); i++)
+			err |= bench_pin(&mappings[m], pin_sizes[i],
+					 pin_loops[i]);
+	}
 	err |= bench_memory(10000, PAGE);
 	err |= bench_memory(10000, 16 * PAGE);
 	printf("@@bench-done %s\n", err ? "failed" : "ok");

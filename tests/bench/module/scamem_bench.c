@@ -33,6 +33,7 @@
 
 static DEFINE_MUTEX(bench_lock);
 static void *user_buf;			/* the buffer ->mmap maps */
+static bool user_buf_per_page;		/* with remap_vmalloc_range() */
 static unsigned long user_buf_size;
 static void **held_areas;
 static unsigned long nr_held;
@@ -199,6 +200,7 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		free_user_buf();
 		user_buf = vmalloc_user(a.size);
 		user_buf_size = user_buf ? PAGE_ALIGN(a.size) : 0;
+		user_buf_per_page = a.addr == SCAMEM_BENCH_PER_PAGE;
 		ret = user_buf ? 0 : -ENOMEM;
 		break;
 	case SCAMEM_BENCH_HOLD:
@@ -217,14 +219,18 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return ret;
 }
 
-/* What a driver that maps a vmalloc_user() buffer does, before and after. */
+/*
+ * What a driver that maps a vmalloc_user() buffer does, before and after
+ * its conversion; or, asked to, what every driver that did not convert
+ * does on either kernel.
+ */
 static int bench_remap(struct vm_area_struct *vma)
 {
 #ifdef HAVE_SCAMEM
-	return remap_vmalloc_scamem(vma, user_buf, vma->vm_pgoff);
-#else
-	return remap_vmalloc_range(vma, user_buf, vma->vm_pgoff);
+	if (!user_buf_per_page)
+		return remap_vmalloc_scamem(vma, user_buf, vma->vm_pgoff);
 #endif
+	return remap_vmalloc_range(vma, user_buf, vma->vm_pgoff);
 }
 
 static int bench_mmap(struct file *file, struct vm_area_struct *vma)

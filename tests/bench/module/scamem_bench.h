@@ -19,7 +19,13 @@ struct scamem_bench_args {
 #define SCAMEM_BENCH_PIN	_IOWR('S', 2, struct scamem_bench_args)
 /* get_user_pages_fast() + put_page() */
 #define SCAMEM_BENCH_GUP	_IOWR('S', 3, struct scamem_bench_args)
+/*
+ * A vmalloc_user() buffer of size bytes for ->mmap to map: with
+ * remap_vmalloc_scamem() on the scamem kernel, or, if addr is
+ * SCAMEM_BENCH_PER_PAGE, with remap_vmalloc_range() on both kernels.
+ */
 #define SCAMEM_BENCH_USER_BUF	_IOWR('S', 4, struct scamem_bench_args)
+#define SCAMEM_BENCH_PER_PAGE	1
 #define SCAMEM_BENCH_HOLD	_IOWR('S', 5, struct scamem_bench_args)
 #define SCAMEM_BENCH_RELEASE	_IOWR('S', 6, struct scamem_bench_args)
 /* pin_user_pages() under the mmap lock + unpin_user_pages() */
