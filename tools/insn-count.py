@@ -10,6 +10,7 @@ import time
 import gdb
 
 func, arg2 = os.environ["FUNC"], int(os.environ["ARG2"])
+skip = int(os.environ.get("SKIP", "0"))	# matching calls to let pass
 symbols = []
 for line in open(os.environ["NM"]):
     fields = line.split()
@@ -42,7 +43,9 @@ gdb.execute("hbreak " + func, to_string=True)
 while True:
     gdb.execute("continue", to_string=True)
     if arg2 < 0 or register("$rsi") == arg2:
-        break
+        if not skip:
+            break
+        skip -= 1
 sp = register("$sp")
 ret = register("*(unsigned long *)$sp")
 counts = collections.Counter()

@@ -70,10 +70,12 @@ static __always_inline struct scamem *__page_scamem(const struct page *page)
  */
 static __always_inline bool scamem_pinned_folio_maybe_scamem(struct folio *folio)
 {
-	if (folio_test_large(folio) || READ_ONCE(folio->mapping))
+	if (READ_ONCE(folio->mapping))
 		return false;
 	smp_mb__after_atomic();	/* the pin, then the flags */
-	return page_maybe_scamem(&folio->page);
+	/* One load: order-0 (no PG_head), and both flags set. */
+	return (READ_ONCE(folio->flags.f) &
+		(BIT(PG_head) | SCAMEM_PAGE_FLAGS)) == SCAMEM_PAGE_FLAGS;
 }
 
 #ifndef CONFIG_SCAMEM
