@@ -42,14 +42,21 @@ virtual report
 
 @initialize:python@
 @@
+import collections
 import re
 
-usermap = set()		# keys of buffers from vmalloc_user()
-assigned = []		# (to, from) keys of plain assignments and casts
-shared_fns = set()	# functions that test VM_SHARED or VM_MAYSHARE
-pgoff_fns = set()	# functions that test the VMA file offset
-taken_fns = {}		# function -> what it does to the VMA
-revokes = []		# what in the file revokes a mapping
+class Facts(object):
+	"""What one file says about its buffers, functions and revokes."""
+	def __init__(self):
+		self.usermap = set()	# keys of buffers from vmalloc_user()
+		self.assigned = []	# (to, from) keys of assignments and casts
+		self.shared_fns = set()	# functions that test VM_SHARED/MAYSHARE
+		self.pgoff_fns = set()	# functions that test the VMA file offset
+		self.taken_fns = {}	# function -> what it does to the VMA
+		self.revokes = []	# what in the file revokes a mapping
+
+# By file: with --dir, one spatch worker goes through many files.
+facts = collections.defaultdict(Facts)
 
 IDENT = re.compile(r'[A-Za-z_]\w*')
 
@@ -63,36 +70,38 @@ def pretty(expr):
 	expr = re.sub(r'\s*(->|\.)\s*', r'\1', expr)
 	return re.sub(r'\s+\)', ')', re.sub(r'\(\s+', '(', expr))
 
-def from_usermap(buf):
+def from_usermap(fs, buf):
 	"""Whether buf is a vmalloc_user() buffer, or assigned from one."""
 	names = {key(buf)}
 	for _ in range(3):	# a short chain: field = (cast)local = ...
-		names |= {f for t, f in assigned if t in names}
-	return bool(names & usermap)
+		names |= {f for t, f in fs.assigned if t in names}
+	return bool(names & fs.usermap)
 
-def why_not(fn, vma, buf, off):
-	"""Why a call in fn of buf is left alone, or None to convert it."""
-	if not from_usermap(buf):
+def why_not(p, fn, vma, buf, off):
+	"""Why a call in fn of buf (at p) is left alone, or None to convert."""
+	fs = facts[p[0].file]
+	if not from_usermap(fs, buf):
 		return "%s is not seen to come from vmalloc_user() in this " \
 		       "file" % pretty(buf)
 	if off is None:
-		if fn not in pgoff_fns:
+		if fn not in fs.pgoff_fns:
 			return "the loop maps page 0 of the buffer whatever the " \
 			       "VMA's vm_pgoff, and %s() does not test it" % fn
 	elif pretty(off) != vma + "->vm_pgoff":
 		return "mapped at page %s of the buffer rather than at the " \
 		       "VMA's vm_pgoff, which scamem_mmap() would rewrite" % \
 		       pretty(off)
-	if fn in taken_fns:
-		return "%s() %s" % (fn, taken_fns[fn])
-	if revokes:
+	if fn in fs.taken_fns:
+		return "%s() %s" % (fn, fs.taken_fns[fn])
+	if fs.revokes:
 		return "the file revokes mappings with %s() (line %s), which " \
-		       "a scamem VMA would undo: use scamem_revoke()" % revokes[0]
+		       "a scamem VMA would undo: use scamem_revoke()" % \
+		       fs.revokes[0]
 	return None
 
-def private_note(fn):
+def private_note(p, fn):
 	"""What a changelog must say about fn's private VMAs, if anything."""
-	if fn in shared_fns:
+	if fn in facts[p[0].file].shared_fns:
 		return ""
 	return "; %s() takes private VMAs, whose mmap() will fail with " \
 	       "EINVAL: say so in the changelog" % fn
@@ -103,29 +112,34 @@ def private_note(fn):
 @alloc@
 expression E;
 identifier f = {vmalloc_user, vmalloc_32_user};
+position p;
 @@
-E = f(...)
+E = f@p(...)
 
 @script:python depends on alloc@
 e << alloc.E;
+p << alloc.p;
 @@
-usermap.add(key(e))
+facts[p[0].file].usermap.add(key(e))
 
-@assign@
+// Only in files with such a buffer: every assignment would cost a call.
+@assign depends on alloc@
 expression A, B;
 type T;
+position p;
 @@
 (
-A = (T)B
+A@p = (T)B
 |
-A = B
+A@p = B
 )
 
 @script:python@
 a << assign.A;
 b << assign.B;
+p << assign.p;
 @@
-assigned.append((key(a), key(b)))
+facts[p[0].file].assigned.append((key(a), key(b)))
 
 @shared@
 identifier fn;
@@ -143,26 +157,29 @@ VM_MAYSHARE@p
 
 @script:python@
 fn << shared.fn;
+p << shared.p;
 @@
-shared_fns.add(fn)
+facts[p[0].file].shared_fns.add(fn)
 
 @pgoff@
 identifier fn, vma;
+position p;
 @@
 fn(..., struct vm_area_struct *vma, ...) {
 <+...
 (
-vma->vm_pgoff
+vma->vm_pgoff@p
 |
-vma_start_pgoff(vma)
+vma_start_pgoff@p(vma)
 )
 ...+>
 }
 
 @script:python@
 fn << pgoff.fn;
+p << pgoff.p;
 @@
-pgoff_fns.add(fn)
+facts[p[0].file].pgoff_fns.add(fn)
 
 @taken@
 identifier fn, vma;
@@ -185,8 +202,9 @@ vm_flags_set@p(vma, <+... \(VM_IO\|VM_PFNMAP\|VM_MIXEDMAP\) ...+>)
 fn << taken.fn;
 p << taken.p;
 @@
-taken_fns.setdefault(fn, "sets vm_ops, vm_private_data or VM_IO/PFNMAP/"
-		     "MIXEDMAP on the VMA (line %s)" % p[0].line)
+facts[p[0].file].taken_fns.setdefault(fn,
+	"sets vm_ops, vm_private_data or VM_IO/PFNMAP/MIXEDMAP on the VMA "
+	"(line %s)" % p[0].line)
 
 @revoke@
 identifier f = {unmap_mapping_range, zap_vma_range};
@@ -198,7 +216,7 @@ f@p(...)
 f << revoke.f;
 p << revoke.p;
 @@
-revokes.append((f, p[0].line))
+facts[p[0].file].revokes.append((f, p[0].line))
 
 // ---------------------------------------------------------------------
 //  The calls
@@ -219,8 +237,9 @@ fn << call.fn;
 vma << call.vma;
 buf << call.buf;
 off << call.off;
+p << call.p;
 @@
-if why_not(fn, vma, buf, off) is not None:
+if why_not(p, fn, vma, buf, off) is not None:
 	cocci.include_match(False)
 
 @depends on patch@
@@ -242,7 +261,7 @@ buf << call.buf;
 off << call.off;
 p << call.p;
 @@
-why = why_not(fn, vma, buf, off)
+why = why_not(p, fn, vma, buf, off)
 cocci.print_main("remap_vmalloc_range() of %s: %s" %
 		 (pretty(buf), why or "convert to remap_vmalloc_scamem()"), p)
 
@@ -253,11 +272,11 @@ buf << call.buf;
 off << call.off;
 p << call.p;
 @@
-why = why_not(fn, vma, buf, off)
+why = why_not(p, fn, vma, buf, off)
 if why is None:
 	msg = "remap_vmalloc_range() of %s: map it with " \
 	      "remap_vmalloc_scamem() (one scamem reference per VMA)%s" % \
-	      (pretty(buf), private_note(fn))
+	      (pretty(buf), private_note(p, fn))
 else:
 	msg = "remap_vmalloc_range() of %s kept: %s" % (pretty(buf), why)
 coccilib.report.print_report(p[0], msg)
@@ -290,8 +309,9 @@ for@p (off = 0; off < size; off += PAGE_SIZE) {
 fn << loop.fn;
 vma << loop.vma;
 buf << loop.buf;
+p << loop.p;
 @@
-if why_not(fn, vma, buf, None) is not None:
+if why_not(p, fn, vma, buf, None) is not None:
 	cocci.include_match(False)
 
 // The loop and what was left for it to do: one call does it all.
@@ -338,7 +358,7 @@ vma << loop.vma;
 buf << loop.buf;
 p << loop.p;
 @@
-why = why_not(fn, vma, buf, None)
+why = why_not(p, fn, vma, buf, None)
 cocci.print_main("vm_insert_page() loop over %s: %s" %
 		 (pretty(buf), why or "convert to remap_vmalloc_scamem()"), p)
 
@@ -348,11 +368,11 @@ vma << loop.vma;
 buf << loop.buf;
 p << loop.p;
 @@
-why = why_not(fn, vma, buf, None)
+why = why_not(p, fn, vma, buf, None)
 if why is None:
 	msg = "vm_insert_page() loop over %s: map it with " \
 	      "remap_vmalloc_scamem(%s, %s, 0) (one scamem reference per " \
-	      "VMA)%s" % (pretty(buf), vma, pretty(buf), private_note(fn))
+	      "VMA)%s" % (pretty(buf), vma, pretty(buf), private_note(p, fn))
 else:
 	msg = "vm_insert_page() loop over %s kept: %s" % (pretty(buf), why)
 coccilib.report.print_report(p[0], msg)
