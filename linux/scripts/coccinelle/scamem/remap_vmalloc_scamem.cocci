@@ -107,9 +107,18 @@ def private_note(p, fn):
 	       "EINVAL: say so in the changelog" % fn
 
 // ---------------------------------------------------------------------
-//  Facts about the file
+//  Facts about the file: only a file that maps vmalloc pages at all, so
+//  that spatch skips the rest of the tree without parsing it.
 
-@alloc@
+@present@
+@@
+(
+remap_vmalloc_range(...)
+|
+vm_insert_page(...)
+)
+
+@alloc depends on present@
 expression E;
 identifier f = {vmalloc_user, vmalloc_32_user};
 position p;
@@ -141,7 +150,7 @@ p << assign.p;
 @@
 facts[p[0].file].assigned.append((key(a), key(b)))
 
-@shared@
+@shared depends on present@
 identifier fn;
 position p;
 @@
@@ -161,7 +170,7 @@ p << shared.p;
 @@
 facts[p[0].file].shared_fns.add(fn)
 
-@pgoff@
+@pgoff depends on present@
 identifier fn, vma;
 position p;
 @@
@@ -181,7 +190,7 @@ p << pgoff.p;
 @@
 facts[p[0].file].pgoff_fns.add(fn)
 
-@taken@
+@taken depends on present@
 identifier fn, vma;
 expression E;
 position p;
@@ -206,7 +215,7 @@ facts[p[0].file].taken_fns.setdefault(fn,
 	"sets vm_ops, vm_private_data or VM_IO/PFNMAP/MIXEDMAP on the VMA "
 	"(line %s)" % p[0].line)
 
-@revoke@
+@revoke depends on present@
 identifier f = {unmap_mapping_range, zap_vma_range};
 position p;
 @@
