@@ -279,11 +279,16 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 
 	if (!sm)
 		return 0;
-	/* Same back-pointer, same scamem: every such pin is its. */
+	/*
+	 * Same back-pointer, same scamem: every such pin is its.  The pins
+	 * being dropped hold the tags still (a pinned page is neither tagged
+	 * nor untagged, see scamem_tag_pages()), so the flags and ->private
+	 * of the pages after the first need no ordering between them.
+	 */
 	private = scamem_page_private(pages[0]);
 	for (nr = 1; nr < npages && pages[nr]; nr++)
 		if (!page_maybe_scamem(pages[nr]) ||
-		    scamem_page_private(pages[nr]) != private)
+		    READ_ONCE(pages[nr]->private) != private)
 			break;
 	scamem_unpin(sm, nr);
 	return nr;
