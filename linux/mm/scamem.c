@@ -606,6 +606,12 @@ EXPORT_SYMBOL_GPL(scamem_alloc_noprof);
 static void scamem_free(struct scamem *sm)
 {
 	trace_scamem_free(sm);
+	if (IS_ENABLED(CONFIG_SCAMEM_PAGEABLE) && (sm->flags & SCAMEM_PAGEABLE)) {
+		/* Its pages are shmem's: only pinned ones were in the array. */
+		scamem_pageable_free(sm);
+		scamem_free_descriptor(sm);
+		return;
+	}
 	scamem_free_pages(sm, 0, sm->nr_pages);
 	/* Held for scamem_revoke(), which may outlive every mapping. */
 	if (sm->mapping)
@@ -669,6 +675,18 @@ static void scamem_free_later(struct scamem *sm)
 		schedule_work(&scamem_free_work);
 }
 
+static void __scamem_put(struct scamem *sm, int nr, unsigned long caller)
+{
+	if (!scamem_put_last(sm, nr, caller))
+		return;
+	if (unlikely(in_interrupt() || irqs_disabled())) {
+		scamem_free_later(sm);
+		return;
+	}
+	might_sleep();
+	scamem_free(sm);
+}
+
 /**
  * scamem_put - drop a reference on a scamem
  * @sm: The scamem.
@@ -689,14 +707,7 @@ static void scamem_free_later(struct scamem *sm)
  */
 void scamem_put(struct scamem *sm)
 {
-	if (!scamem_put_last(sm, 1, _RET_IP_))
-		return;
-	if (unlikely(in_interrupt() || irqs_disabled())) {
-		scamem_free_later(sm);
-		return;
-	}
-	might_sleep();
-	scamem_free(sm);
+	__scamem_put(sm, 1, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(scamem_put);
 
@@ -716,6 +727,12 @@ void scamem_put_atomic(struct scamem *sm)
 		scamem_free_later(sm);
 }
 EXPORT_SYMBOL_GPL(scamem_put_atomic);
+
+/* scamem_put() of @nr references at once: for pageable unpin. */
+void scamem_put_many(struct scamem *sm, int nr)
+{
+	__scamem_put(sm, nr, _RET_IP_);
+}
 
 /* scamem_put_atomic() of @nr references at once: for unpin. */
 void scamem_put_many_atomic(struct scamem *sm, int nr)
@@ -747,6 +764,9 @@ void *scamem_vmap(struct scamem *sm, unsigned int first, unsigned int count,
 {
 	void *addr;
 
+	/* A pageable scamem's array has holes: scamem_vmap_range(). */
+	if (WARN_ON_ONCE(sm->flags & SCAMEM_PAGEABLE))
+		return NULL;
 	if (!count || first >= sm->nr_pages || count > sm->nr_pages - first)
 		return NULL;
 	scamem_get(sm);

@@ -3,7 +3,9 @@
 #ifndef _MM_SCAMEM_INTERNAL_H
 #define _MM_SCAMEM_INTERNAL_H
 
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/scamem.h>
 
@@ -78,6 +80,27 @@ static __always_inline bool scamem_pinned_folio_maybe_scamem(struct folio *folio
 		(BIT(PG_head) | SCAMEM_PAGE_FLAGS)) == SCAMEM_PAGE_FLAGS;
 }
 
+/**
+ * struct scamem_pageable - what a pageable scamem has beyond a scamem
+ * @lock: Serializes pins, unpins and purges: @pins, the page array, @vmaps.
+ * @file: The shmem file that holds the contents; nobody else's.
+ * @memcg: The creator's memory cgroup, charged for every page the object
+ *	allocates or swaps in, whoever pins it; NULL without memcg.
+ * @size: Size in bytes.
+ * @nr_pinned: How many pages have a pin.
+ * @vmaps: The kernel mappings of scamem_vmap_range(), each holding pins.
+ * @pins: Pin count of each page.
+ */
+struct scamem_pageable {
+	struct mutex lock;	/* @pins, @nr_pinned, @vmaps, the page array */
+	struct file *file;
+	struct mem_cgroup *memcg;
+	loff_t size;
+	unsigned int nr_pinned;
+	struct list_head vmaps;
+	unsigned int pins[];
+};
+
 #ifndef CONFIG_SCAMEM
 /* Without an MMU there are no scamems; mm/gup.c still asks. */
 static inline void scamem_init(void)
@@ -120,6 +143,10 @@ void scamem_release_atomic(struct scamem *sm);
 int scamem_tag_pages(struct scamem *sm);
 int scamem_pin_mapped_page(struct page *page, int refs);
 void scamem_wait_tagging(void);
+void scamem_put_many(struct scamem *sm, int nr);
+void scamem_pageable_free(struct scamem *sm);
+int scamem_pageable_mmap(struct scamem *sm, struct vm_area_struct *vma,
+			 unsigned long pgoff);
 
 /**
  * scamem_tryget_pins - take pins on a scamem that may be dying or full
@@ -310,6 +337,7 @@ struct page *scamem_alloc_one(gfp_t gfp, int nid);
 void *scamem_vmap_pages(struct page **pages, unsigned int count,
 			pgprot_t prot);
 void scamem_flush_deferred(void);
+struct folio *scamem_pageable_read_folio(struct scamem *sm, pgoff_t index);
 #endif
 
 #endif /* _MM_SCAMEM_INTERNAL_H */

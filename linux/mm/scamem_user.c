@@ -311,6 +311,9 @@ static void scamem_zap_vmas(struct scamem *sm, struct address_space *mapping)
  * VMAs stay too (empty), holding their references until they are
  * unmapped; so does the owner's.  A revoke cannot be undone.
  *
+ * A pageable scamem cannot be revoked (it warns): its VMAs are ordinary
+ * shmem mappings, which fault pages back in.
+ *
  * Only scamem VMAs are revoked: a per-page mapping of the same pages
  * (remap_vmalloc_range(), vm_insert_page()) is the driver's to unmap with
  * unmap_mapping_range(), as always.
@@ -322,6 +325,9 @@ void scamem_revoke(struct scamem *sm)
 {
 	struct address_space *mapping;
 
+	/* Its VMAs are shmem's, which refill on fault: not revocable. */
+	if (WARN_ON_ONCE(READ_ONCE(sm->flags) & SCAMEM_PAGEABLE))
+		return;
 	WRITE_ONCE(sm->revoked, true);
 	/*
 	 * The flag before the mapping and the page tables: pairs with the
@@ -437,6 +443,9 @@ static bool scamem_vma_mappable(const struct vm_area_struct *vma)
  * same pages (remap_vmalloc_range(), vm_insert_page()), whose pin must
  * stay a page pin; a driver maps a buffer one way or the other.
  *
+ * A pageable scamem (scamem_create_pageable()) is mapped differently:
+ * see scamem_pageable_mmap().
+ *
  * Return: 0 on success; -EINVAL if @vma is not shared or is already
  * VM_IO, VM_PFNMAP or VM_MIXEDMAP, if @sm has borrowed pages or is mapped
  * through another file's address_space, or if the range does not fit in
@@ -450,6 +459,9 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 	struct scamem_mmap_pending *pending;
 	int err;
 
+	if (IS_ENABLED(CONFIG_SCAMEM_PAGEABLE) &&
+	    (READ_ONCE(sm->flags) & SCAMEM_PAGEABLE))
+		return scamem_pageable_mmap(sm, vma, pgoff);
 	if (!scamem_vma_mappable(vma) ||
 	    (READ_ONCE(sm->flags) & SCAMEM_BORROWED))
 		return -EINVAL;

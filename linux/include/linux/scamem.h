@@ -14,6 +14,8 @@
 #include <linux/types.h>
 
 struct scamem;
+struct scamem_pageable;
+struct iov_iter;
 
 /**
  * struct scamem_ops - callbacks from scamem to the owner of a scamem
@@ -35,6 +37,7 @@ struct scamem_ops {
 /* Flags in scamem->flags */
 #define SCAMEM_BORROWED	BIT(0)	/* the pages are references the scamem holds */
 #define SCAMEM_MMAPPED	BIT(1)	/* scamem_mmap() mapped it to userspace */
+#define SCAMEM_PAGEABLE	BIT(2)	/* scamem_create_pageable(): shmem-backed */
 
 /**
  * struct scamem - a set of pages with one lifetime
@@ -58,6 +61,9 @@ struct scamem_ops {
  * @mapping: The address_space of the file through which scamem_mmap()
  *	mapped the scamem, whose rmap tree scamem_revoke() walks; NULL if
  *	it was never mapped.  Its inode is held until the scamem is freed.
+ * @pageable: What a pageable scamem (SCAMEM_PAGEABLE) has besides: its
+ *	shmem file and pin counts.  Such a scamem is never mapped through
+ *	@mapping.
  * @pages: The pages, in order: @inline_pages, or a separate array for
  *	large sets.
  * @inline_pages: The page array of a set small enough to share the
@@ -86,7 +92,10 @@ struct scamem {
 		struct llist_node free_node;	/* after ->release */
 		freeptr_t freeptr;		/* after the pages are freed */
 	};
-	struct address_space *mapping;
+	union {
+		struct address_space *mapping;		/* resident */
+		struct scamem_pageable *pageable;	/* SCAMEM_PAGEABLE */
+	};
 	struct page **pages;
 	struct page *inline_pages[];
 };
@@ -132,6 +141,22 @@ int scamem_mmap(struct scamem *sm, struct vm_area_struct *vma,
 		unsigned long pgoff);
 struct scamem *vma_scamem(const struct vm_area_struct *vma);
 void scamem_revoke(struct scamem *sm);
+struct scamem *scamem_create_pageable_noprof(loff_t size, int nid);
+#define scamem_create_pageable(...) \
+	alloc_hooks(scamem_create_pageable_noprof(__VA_ARGS__))
+bool scamem_is_pageable(const struct scamem *sm);
+int scamem_pin_range(struct scamem *sm, loff_t start, loff_t end);
+void scamem_unpin_range(struct scamem *sm, loff_t start, loff_t end);
+void scamem_dirty_range(struct scamem *sm, loff_t start, loff_t end);
+struct page *scamem_pinned_page(const struct scamem *sm, loff_t offset);
+void *scamem_vmap_range(struct scamem *sm, loff_t start, loff_t end);
+void scamem_vunmap_range(struct scamem *sm, const void *addr);
+ssize_t scamem_read_iter(struct scamem *sm, loff_t pos, struct iov_iter *to);
+ssize_t scamem_write_iter(struct scamem *sm, loff_t pos,
+			  struct iov_iter *from);
+int scamem_purge(struct scamem *sm);
+int scamem_writeback_range(struct scamem *sm, loff_t start, loff_t end);
+
 /* For mmap_region(): what becomes of a VMA that scamem_mmap() mapped. */
 void scamem_mmap_abort(struct vm_area_struct *vma);
 int scamem_mmap_complete(struct vm_area_struct *vma);

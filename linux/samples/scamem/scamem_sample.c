@@ -9,7 +9,10 @@
  *   also uses the buffer through a contiguous kernel address;
  * - scamem_alloc(), mapped with scamem_mmap(), for a driver that only
  *   hands the pages out (to userspace, to DMA) and so needs no kernel
- *   mapping and spends no vmalloc space.
+ *   mapping and spends no vmalloc space;
+ * - scamem_create_pageable(), for a buffer that may be swapped out while
+ *   the device does not use it: the driver pins what the device needs
+ *   (SCAMEM_SAMPLE_PIN) and unpins it when done.
  *
  * Either way a scamem keeps the pages alive for as long as anyone uses
  * them: the driver holds one reference (the vmalloc area's, or the one
@@ -44,6 +47,7 @@
 enum scamem_sample_kind {
 	SCAMEM_SAMPLE_KIND_VMALLOC,	/* vmalloc_user() */
 	SCAMEM_SAMPLE_KIND_SCAMEM,	/* scamem_alloc() */
+	SCAMEM_SAMPLE_KIND_PAGEABLE,	/* scamem_create_pageable() */
 };
 
 /**
@@ -51,9 +55,13 @@ enum scamem_sample_kind {
  * @lock: Serializes the ioctls and ->mmap of the file, which may run
  *	concurrently from several threads sharing it.
  * @buf: The buffer from vmalloc_user(), or NULL.
- * @sm: The scamem from scamem_alloc(), or NULL.
+ * @sm: The scamem from scamem_alloc() or scamem_create_pageable(), or
+ *	NULL.
  * @size: Size of the buffer in bytes, a multiple of PAGE_SIZE; 0 without
  *	one.
+ * @pinned: The byte range of a pageable buffer that the driver pinned
+ *	(SCAMEM_SAMPLE_PIN), as a device would while it uses it; end 0 if
+ *	none.  The driver unpins only what it pinned.
  *
  * At most one of @buf and @sm is set, and it stands for the driver's
  * reference on the buffer's scamem: the vmalloc area's own, or the one
@@ -69,6 +77,7 @@ struct scamem_sample {
 	void *buf;
 	struct scamem *sm;
 	size_t size;
+	struct scamem_sample_range pinned;
 };
 
 static int scamem_sample_open(struct inode *inode, struct file *file)
@@ -84,6 +93,16 @@ static int scamem_sample_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Drop the driver's pin of a pageable buffer, if it holds one. */
+static void scamem_sample_unpin(struct scamem_sample *s)
+{
+	if (!s->pinned.end)
+		return;
+	scamem_unpin_range(s->sm, s->pinned.start, s->pinned.end);
+	s->pinned.start = 0;
+	s->pinned.end = 0;
+}
+
 /*
  * Drop the driver's reference on the buffer.  Mappings and pins keep
  * theirs: the pages are freed (and a vmalloc buffer's stop counting in
@@ -92,6 +111,7 @@ static int scamem_sample_open(struct inode *inode, struct file *file)
  */
 static void scamem_sample_drop(struct scamem_sample *s)
 {
+	scamem_sample_unpin(s);
 	vfree(s->buf);
 	if (s->sm)
 		scamem_put(s->sm);
@@ -164,6 +184,20 @@ static int scamem_sample_alloc_scamem(struct scamem_sample *s, size_t size)
 	return s->sm ? 0 : -ENOMEM;
 }
 
+/*
+ * Pageable: the pages come zeroed, on demand, and may be swapped out while
+ * nothing pins them.
+ */
+static int scamem_sample_alloc_pageable(struct scamem_sample *s, size_t size)
+{
+	struct scamem *sm = scamem_create_pageable(size, NUMA_NO_NODE);
+
+	if (IS_ERR(sm))
+		return PTR_ERR(sm);
+	s->sm = sm;
+	return 0;
+}
+
 /**
  * scamem_sample_alloc - give the file its buffer
  * @s: The file's state.
@@ -194,8 +228,10 @@ static int scamem_sample_alloc(struct scamem_sample *s,
 		return -EBUSY;
 	if (kind == SCAMEM_SAMPLE_KIND_VMALLOC)
 		ret = scamem_sample_alloc_vmalloc(s, size);
-	else
+	else if (kind == SCAMEM_SAMPLE_KIND_SCAMEM)
 		ret = scamem_sample_alloc_scamem(s, size);
+	else
+		ret = scamem_sample_alloc_pageable(s, size);
 	if (!ret)
 		s->size = size;
 	return ret;
@@ -275,8 +311,62 @@ static int scamem_sample_revoke(struct scamem_sample *s)
 	sm = scamem_sample_scamem(s);
 	if (!sm)
 		return -ENXIO;
+	/* Its mappings are shmem's, which fault back in: no revoke. */
+	if (scamem_is_pageable(sm))
+		return -EOPNOTSUPP;
 	/* @s->lock keeps the driver's reference, which the revoke needs. */
 	scamem_revoke(sm);
+	return 0;
+}
+
+/**
+ * scamem_sample_pin - pin a byte range of a pageable buffer, as for a device
+ * @s: The file's state.
+ * @urange: Where userspace put the range.
+ *
+ * Swaps the range in, if it was out, and keeps it in memory until
+ * SCAMEM_SAMPLE_UNPIN or the buffer goes.
+ *
+ * Context: Process context; takes @s->lock.
+ * Return: 0; -EFAULT if @urange cannot be read; -ENXIO without a buffer;
+ * -EINVAL if the buffer is not pageable, or the range is empty or beyond
+ * it; -EBUSY if the driver has a range pinned already; or the error of
+ * scamem_pin_range().
+ */
+static int scamem_sample_pin(struct scamem_sample *s,
+			     const struct scamem_sample_range __user *urange)
+{
+	struct scamem_sample_range range;
+	int ret;
+
+	if (copy_from_user(&range, urange, sizeof(range)))
+		return -EFAULT;
+	/* loff_t is signed: scamem_pin_range() refuses what wraps. */
+	if (range.start > S64_MAX || range.end > S64_MAX)
+		return -EINVAL;
+
+	guard(mutex)(&s->lock);
+	if (!s->size)
+		return -ENXIO;
+	if (!s->sm || !scamem_is_pageable(s->sm))
+		return -EINVAL;
+	if (s->pinned.end)
+		return -EBUSY;
+	ret = scamem_pin_range(s->sm, range.start, range.end);
+	if (!ret)
+		s->pinned = range;
+	return ret;
+}
+
+/* SCAMEM_SAMPLE_UNPIN: -ENXIO without a buffer, -EINVAL if none is pinned. */
+static int scamem_sample_unpin_ioctl(struct scamem_sample *s)
+{
+	guard(mutex)(&s->lock);
+	if (!s->size)
+		return -ENXIO;
+	if (!s->pinned.end)
+		return -EINVAL;
+	scamem_sample_unpin(s);
 	return 0;
 }
 
@@ -302,6 +392,12 @@ static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 		return scamem_sample_free(s);
 	case SCAMEM_SAMPLE_REVOKE:
 		return scamem_sample_revoke(s);
+	case SCAMEM_SAMPLE_ALLOC_PAGEABLE:
+		return scamem_sample_alloc(s, uarg, SCAMEM_SAMPLE_KIND_PAGEABLE);
+	case SCAMEM_SAMPLE_PIN:
+		return scamem_sample_pin(s, uarg);
+	case SCAMEM_SAMPLE_UNPIN:
+		return scamem_sample_unpin_ioctl(s);
 	default:
 		return -ENOTTY;
 	}

@@ -30,7 +30,23 @@
  *			with ENODEV.  Pins taken before stay, and keep the
  *			pages and their contents until they are released.
  *			The buffer stays the file's: REFS and FREE work as
- *			before.  ENXIO without a buffer.
+ *			before.  ENXIO without a buffer, EOPNOTSUPP for a
+ *			pageable one.
+ * SCAMEM_SAMPLE_ALLOC_PAGEABLE
+ *			allocate it with scamem_create_pageable(): pages in
+ *			shmem, allocated on first use and swapped out while
+ *			the driver does not pin them.  Its mappings are
+ *			ordinary shared mappings of those pages.  Errors as
+ *			for ALLOC.
+ * SCAMEM_SAMPLE_PIN	pin the byte range [start, end) of a pageable buffer
+ *			(struct scamem_sample_range), as a driver does while
+ *			its device uses it: it is swapped in, and stays in
+ *			memory until UNPIN, FREE or close.  One range at a
+ *			time: EBUSY if one is pinned.  EINVAL if the buffer
+ *			is not pageable or the range is empty or beyond it,
+ *			ENXIO without a buffer, ENOMEM if memory is short.
+ * SCAMEM_SAMPLE_UNPIN	unpin it.  EINVAL if nothing is pinned, ENXIO
+ *			without a buffer.
  *
  * mmap() maps it, from the page at the file offset on:
  *
@@ -53,7 +69,8 @@
  * gone.  An ioctl on a closed descriptor fails with EBADF, as on any;
  * opening the device again (even through /proc/PID/map_files/) gives a
  * new file with no buffer, on which REFS, FREE and mmap() fail with
- * ENXIO.
+ * ENXIO.  A mapping of a pageable buffer keeps its pages instead, not the
+ * file.
  */
 #ifndef _UAPI_SCAMEM_SAMPLE_H
 #define _UAPI_SCAMEM_SAMPLE_H
@@ -75,5 +92,16 @@
 #define SCAMEM_SAMPLE_FREE	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 3)
 #define SCAMEM_SAMPLE_ALLOC_SCAMEM _IOW(SCAMEM_SAMPLE_IOC_MAGIC, 4, __u64)
 #define SCAMEM_SAMPLE_REVOKE	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 5)
+#define SCAMEM_SAMPLE_ALLOC_PAGEABLE _IOW(SCAMEM_SAMPLE_IOC_MAGIC, 6, __u64)
+
+/* A byte range of the buffer, end exclusive. */
+struct scamem_sample_range {
+	__u64 start;
+	__u64 end;
+};
+
+#define SCAMEM_SAMPLE_PIN	_IOW(SCAMEM_SAMPLE_IOC_MAGIC, 7, \
+				     struct scamem_sample_range)
+#define SCAMEM_SAMPLE_UNPIN	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 8)
 
 #endif /* _UAPI_SCAMEM_SAMPLE_H */

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest test of pageable scamem under memory pressure, run by
+ * pageable.test inside a memory cgroup whose limit (memory.max) is well
+ * below what it allocates, with swap on zram:
+ *
+ * sample: the driver's pageable buffers (SCAMEM_SAMPLE_ALLOC_PAGEABLE,
+ *   linux/samples/scamem/):
+ *   a. OBJECTS buffers of half the limit each, three times it together,
+ *      filled through a shared mapping and unmapped: pages go to swap
+ *      (pswpout rises, the cgroup's swap use too: they are charged to
+ *      it), and what stays resident of them is under the limit;
+ *   b. the first pinned whole (SCAMEM_SAMPLE_PIN): at once all resident
+ *      (mincore() of a new mapping, before any touch) and intact;
+ *   c. the others read through their mappings, pressing memory again
+ *      (pswpout rises): the pinned one stays all resident;
+ *   d. unpinned, then each buffer pinned in turn: all resident, intact;
+ *   e. the driver's errors: a range beyond the buffer (EINVAL), a second
+ *      pin (EBUSY), an unpin of nothing (EINVAL), REVOKE (EOPNOTSUPP);
+ *   f. closed: Shmem and swap use back where they were.
+ *
+ * big_key: keys of the big_key type, whose contents now live in pageable
+ *   scamem: KEYS keys of KEY_SIZE (more than the limit) added and
+ *   read back intact (not all resident), one revoked (EKEYREVOKED), all
+ *   invalidated: Shmem
+ *   back where it was.
+ *
+ * One "@@ pass pageable ..." or "@@ fail pageable ...: details" line per
+ * check; exit status 1 if any failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "scamem-guest.h"
+
+#define CGROUP		"/sys/fs/cgroup/pageable/"
+#define OBJECTS		6
+#define KEYS		24
+#define KEY_SIZE	(1UL << 20)
+/* Shmem and swap use may keep a few pages of others (the test's own). */
+#define SLACK_KB	512
+
+/* Checks: sample 9 + 2 per buffer + 4 + 2, big_key 6. */
+#define CHECKS		(9 + 2 * OBJECTS + 4 + 2 + 6)
+
+static long obj_size;
+
+/* A number from a cgroup file or /proc/vmstat field, or -1. */
+static long read_long(const char *path, const char *field)
+{
+	char line[256];
+	size_t n = field ? strlen(field) : 0;
+	long val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!field) {
+			val = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, field, n) && line[n] == ' ') {
+			val = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static long pswpout(void)
+{
+	return read_long("/proc/vmstat", "pswpout");
+}
+
+static long swap_used_kb(void)
+{
+	return meminfo_kb("SwapTotal") - meminfo_kb("SwapFree");
+}
+
+/* How many pages of the mapping at @p are resident, by mincore(). */
+static long resident_pages(void *p, size_t size)
+{
+	size_t n = size / PAGE;
+	unsigned char *vec = malloc(n);
+	long resident = 0;
+
+	if (!vec || mincore(p, size, vec)) {
+		free(vec);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		resident += vec[i] & 1;
+	free(vec);
+	return resident;
+}
+
+static void *map(int fd)
+{
+	void *p = mmap(NULL, obj_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int pin(int fd, uint64_t start, uint64_t end)
+{
+	struct scamem_sample_range range = { start, end };
+
+	return ioctl(fd, SCAMEM_SAMPLE_PIN, &range);
+}
+
+/* a: fill every buffer through a mapping; they outgrow the cgroup. */
+static bool fill_all(int *fds)
+{
+	long out = pswpout(), resident = 0;
+	long limit = read_long(CGROUP "memory.max", NULL);
+
+	for (int i = 0; i < OBJECTS; i++) {
+		uint64_t size = obj_size;
+		void *p;
+
+		fds[i] = open(DEV, O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0 ||
+		    ioctl(fds[i], SCAMEM_SAMPLE_ALLOC_PAGEABLE, &size)) {
+			result(false, "ALLOC_PAGEABLE %d: %s", i, strerror(errno));
+			return false;
+		}
+		p = map(fds[i]);
+		if (!p) {
+			result(false, "mmap %d: %s", i, strerror(errno));
+			return false;
+		}
+		fill(p, obj_size, i, false);
+		munmap(p, obj_size);
+	}
+	result(true, "%d buffers of %ld MiB filled in a cgroup of %ld MiB",
+	       OBJECTS, obj_size >> 20, limit >> 20);
+	out = pswpout() - out;
+	result(out >= (long)(OBJECTS * obj_size - limit) / (long)PAGE / 2,
+	       "pages were swapped out: pswpout +%ld", out);
+	result(read_long(CGROUP "memory.swap.current", NULL) > obj_size,
+	       "the cgroup that created them is charged for their swap: %ld kB",
+	       read_long(CGROUP "memory.swap.current", NULL) >> 10);
+	for (int i = 0; i < OBJECTS; i++) {
+		void *p = map(fds[i]);
+
+		resident += p ? resident_pages(p, obj_size) : 0;
+		if (p)
+			munmap(p, obj_size);
+	}
+	result(resident * PAGE <= limit,
+	       "what is resident of them fits the limit: %ld of %ld pages",
+	       resident, OBJECTS * obj_size / PAGE);
+	return true;
+}
+
+/* b and c: the first buffer pinned, then memory pressed around it. */
+static void pinned_stays(int *fds)
+{
+	long out;
+	void *p;
+
+	result(!pin(fds[0], 0, obj_size), "PIN of buffer 0: %s",
+	       strerror(errno));
+	p = map(fds[0]);
+	result(p && resident_pages(p, obj_size) == obj_size / PAGE &&
+	       compare(p, obj_size, 0) < 0,
+	       "pinned, buffer 0 is resident and intact before any touch");
+
+	out = pswpout();
+	for (int i = 1; i < OBJECTS; i++) {
+		void *q = map(fds[i]);
+
+		if (q) {
+			compare(q, obj_size, i);
+			munmap(q, obj_size);
+		}
+	}
+	result(pswpout() > out, "reading the others swapped pages out again: +%ld",
+	       pswpout() - out);
+	result(p && resident_pages(p, obj_size) == obj_size / PAGE,
+	       "the pinned buffer stayed resident under that pressure");
+	if (p)
+		munmap(p, obj_size);
+	result(!ioctl(fds[0], SCAMEM_SAMPLE_UNPIN), "UNPIN of buffer 0");
+}
+
+/* d: each buffer pinned in turn is swapped in whole, with its data. */
+static void pin_each(int *fds)
+{
+	for (int i = 0; i < OBJECTS; i++) {
+		void *p;
+
+		result(!pin(fds[i], 0, obj_size), "PIN of buffer %d: %s", i,
+		       strerror(errno));
+		p = map(fds[i]);
+		result(p && resident_pages(p, obj_size) == obj_size / PAGE &&
+		       compare(p, obj_size, i) < 0,
+		       "buffer %d pinned again: resident and intact", i);
+		if (p)
+			munmap(p, obj_size);
+		ioctl(fds[i], SCAMEM_SAMPLE_UNPIN);
+	}
+}
+
+/* e: what the driver refuses. */
+static void driver_errors(int fd)
+{
+	expect_errno(pin(fd, 0, obj_size + 1), EINVAL, "PIN beyond the buffer");
+	pin(fd, 0, PAGE);
+	expect_errno(pin(fd, PAGE, 2 * PAGE), EBUSY, "a second PIN");
+	ioctl(fd, SCAMEM_SAMPLE_UNPIN);
+	expect_errno(ioctl(fd, SCAMEM_SAMPLE_UNPIN), EINVAL,
+		     "UNPIN with nothing pinned");
+	expect_errno(ioctl(fd, SCAMEM_SAMPLE_REVOKE), EOPNOTSUPP,
+		     "REVOKE of a pageable buffer");
+}
+
+/* Wait (up to 10 s) for Shmem and swap use to come back to @shmem, @swap. */
+static void check_back(long shmem, long swap, const char *what)
+{
+	long now_shmem = 0, now_swap = 0;
+
+	for (int i = 0; i < 100; i++) {
+		now_shmem = meminfo_kb("Shmem");
+		now_swap = swap_used_kb();
+		if (now_shmem <= shmem + SLACK_KB && now_swap <= swap + SLACK_KB)
+			break;
+		usleep(100000);
+	}
+	result(now_shmem <= shmem + SLACK_KB, "%s: Shmem back: %ld kB, was %ld",
+	       what, now_shmem, shmem);
+	result(now_swap <= swap + SLACK_KB, "%s: swap use back: %ld kB, was %ld",
+	       what, now_swap, swap);
+}
+
+static void sample_test(void)
+{
+	long shmem = meminfo_kb("Shmem"), swap = swap_used_kb();
+	int fds[OBJECTS];
+
+	set_prefix("pageable sample: ");
+	if (!fill_all(fds))
+		exit(1);
+	pinned_stays(fds);
+	pin_each(fds);
+	driver_errors(fds[0]);
+	for (int i = 0; i < OBJECTS; i++)
+		close(fds[i]);
+	check_back(shmem, swap, "closed");
+}
+
+static long add_key(const char *desc, const void *data, size_t len)
+{
+	return syscall(SYS_add_key, "big_key", desc, data, len,
+		       KEY_SPEC_PROCESS_KEYRING);
+}
+
+static long keyctl(int cmd, long a, long b, long c)
+{
+	return syscall(SYS_keyctl, cmd, a, b, c, 0);
+}
+
+static void big_key_test(void)
+{
+	long shmem = meminfo_kb("Shmem"), swap = swap_used_kb();
+	uint64_t *data = malloc(KEY_SIZE), *back = malloc(KEY_SIZE);
+	long ids[KEYS], read_ok = 0, added = 0;
+	char desc[32];
+
+	set_prefix("pageable big_key: ");
+	for (int i = 0; i < KEYS; i++) {
+		fill(data, KEY_SIZE, 100 + i, false);
+		snprintf(desc, sizeof(desc), "scamem-%d", i);
+		ids[i] = add_key(desc, data, KEY_SIZE);
+		added += ids[i] > 0;
+	}
+	result(added == KEYS, "%ld of %d keys of %lu KiB added", added, KEYS,
+	       KEY_SIZE >> 10);
+	for (int i = 0; i < KEYS; i++)
+		if (ids[i] > 0 &&
+		    keyctl(KEYCTL_READ, ids[i], (long)back, KEY_SIZE) ==
+		    (long)KEY_SIZE && compare(back, KEY_SIZE, 100 + i) < 0)
+			read_ok++;
+	result(read_ok == KEYS, "%ld of %d read back intact", read_ok, KEYS);
+	result(meminfo_kb("Shmem") - shmem < (long)(KEYS * KEY_SIZE >> 10),
+	       "not all resident: Shmem +%ld kB, swap +%ld kB",
+	       meminfo_kb("Shmem") - shmem, swap_used_kb() - swap);
+	keyctl(KEYCTL_REVOKE, ids[0], 0, 0);
+	expect_errno(keyctl(KEYCTL_READ, ids[0], (long)back, KEY_SIZE) < 0,
+		     EKEYREVOKED, "reading a revoked key");
+	for (int i = 0; i < KEYS; i++)
+		keyctl(KEYCTL_INVALIDATE, ids[i], 0, 0);
+	check_back(shmem, swap, "invalidated");
+	free(data);
+	free(back);
+}
+
+int main(void)
+{
+	long limit = read_long(CGROUP "memory.max", NULL);
+
+	plan(CHECKS, "pageable");
+	if (limit <= 0 || meminfo_kb("SwapTotal") <= 0) {
+		set_prefix("pageable: ");
+		result(false, "no memory cgroup limit (%ld) or no swap", limit);
+		return 1;
+	}
+	/* Pinned, one leaves the other half for everything else. */
+	obj_size = limit / 2;
+	sample_test();
+	big_key_test();
+	return failures ? 1 : 0;
+}
