@@ -24,7 +24,6 @@
 #include <linux/swap.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
-#include <linux/writeback.h>
 
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
@@ -36,8 +35,7 @@
 struct scamem_pageable_vmap {
 	struct list_head node;
 	void *base;
-	pgoff_t first;
-	unsigned int count;
+	loff_t start, end;	/* the range pinned, as asked for */
 };
 
 static struct scamem_pageable *to_pageable(const struct scamem *sm)
@@ -408,11 +406,12 @@ void *scamem_vmap_range(struct scamem *sm, loff_t start, loff_t end)
 	err = scamem_pin_range(sm, start, end);
 	if (err)
 		goto free;
-	map->first = start >> PAGE_SHIFT;
-	map->count = ((end - 1) >> PAGE_SHIFT) - map->first + 1;
+	map->start = start;
+	map->end = end;
 	/* The pins keep the entries: no lock needed to map them. */
-	map->base = scamem_vmap_pages(&sm->pages[map->first], map->count,
-				      PAGE_KERNEL);
+	map->base = scamem_vmap_pages(&sm->pages[start >> PAGE_SHIFT],
+				      ((end - 1) >> PAGE_SHIFT) -
+				      (start >> PAGE_SHIFT) + 1, PAGE_KERNEL);
 	if (!map->base) {
 		err = -ENOMEM;
 		goto unpin;
@@ -460,8 +459,8 @@ void scamem_vunmap_range(struct scamem *sm, const void *addr)
 	if (WARN_ON_ONCE(!found))
 		return;
 	vunmap(found->base);
-	scamem_unpin_range(sm, (loff_t)found->first << PAGE_SHIFT,
-			   (loff_t)(found->first + found->count) << PAGE_SHIFT);
+	/* The range it pinned, which may end inside the last page. */
+	scamem_unpin_range(sm, found->start, found->end);
 	kfree(found);
 }
 EXPORT_SYMBOL_GPL(scamem_vunmap_range);
@@ -636,6 +635,37 @@ int scamem_purge(struct scamem *sm)
 }
 EXPORT_SYMBOL_GPL(scamem_purge);
 
+/*
+ * Write page @index out to swap if it is dirty and nobody maps or pins
+ * it.  shmem does not tag its dirty folios in the page cache, so the
+ * writeback iterators would find none: each page is looked up instead.
+ * A clean page is left alone: it holds nothing swap does not (or only
+ * zeros), and reclaim may simply drop it.
+ */
+static int scamem_pageable_write_out(struct address_space *mapping,
+				     pgoff_t index)
+{
+	struct folio *folio = filemap_lock_folio(mapping, index);
+	int ret = 0;
+
+	if (IS_ERR(folio))
+		return 0;	/* a hole, or in swap already */
+	if (folio_mapped(folio) || folio_maybe_dma_pinned(folio) ||
+	    folio_test_writeback(folio) || !folio_clear_dirty_for_io(folio)) {
+		folio_unlock(folio);
+		goto put;
+	}
+	/* Unlocks the folio once it is written, unless it keeps it. */
+	ret = shmem_write_folio(folio);
+	if (ret == AOP_WRITEPAGE_ACTIVATE) {
+		folio_unlock(folio);	/* redirtied and kept: no swap */
+		ret = 0;
+	}
+put:
+	folio_put(folio);
+	return ret;
+}
+
 /**
  * scamem_writeback_range - start writing a range of a pageable scamem out
  * @sm: A pageable scamem; the caller holds a reference.
@@ -654,34 +684,19 @@ EXPORT_SYMBOL_GPL(scamem_purge);
 int scamem_writeback_range(struct scamem *sm, loff_t start, loff_t end)
 {
 	struct scamem_pageable *p = to_pageable(sm);
-	struct writeback_control wbc = {
-		.sync_mode = WB_SYNC_NONE,
-		.nr_to_write = LONG_MAX,
-		.range_start = start,
-		.range_end = end - 1,
-	};
-	struct folio *folio = NULL;
-	pgoff_t first, last;
+	pgoff_t first, last, index;
 	int err = 0;
 
 	if (WARN_ON_ONCE(!scamem_is_pageable(sm)))
 		return -EINVAL;
 	if (!scamem_pageable_range(p, start, end, &first, &last))
 		return -EINVAL;
-	while ((folio = writeback_iter(p->file->f_mapping, &wbc, folio, &err))) {
-		int ret;
+	for (index = first; index <= last; index++) {
+		int ret = scamem_pageable_write_out(p->file->f_mapping, index);
 
-		if (folio_mapped(folio) || folio_maybe_dma_pinned(folio)) {
-			folio_redirty_for_writepage(&wbc, folio);
-			folio_unlock(folio);
-			continue;
-		}
-		/* Unlocks the folio once written, unless it keeps it. */
-		ret = shmem_write_folio(folio);
-		if (ret == AOP_WRITEPAGE_ACTIVATE)
-			folio_unlock(folio);	/* kept, redirtied: no swap */
-		else if (ret)
+		if (ret && !err)
 			err = ret;
+		cond_resched();
 	}
 	return err;
 }

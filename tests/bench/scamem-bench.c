@@ -8,12 +8,14 @@
  * which tools/bench collects into a table, CSV and plots.
  */
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -171,6 +173,101 @@ static int bench_pin(const struct mapping *m, unsigned long size,
 	return 0;
 }
 
+/*
+ * Pin+unpin of a resident shmem object through pageable scamem; on the
+ * unpatched kernels, the open-coded loop GEM drivers use, which the
+ * scamem kernel runs too for the same-kernel comparison.
+ */
+static int bench_pageable(unsigned long size, unsigned long loops)
+{
+	for (int rep = 0; rep < REPS; rep++) {
+		struct scamem_bench_args api = { .size = size, .loops = loops };
+		struct scamem_bench_args open_coded = api;
+
+		open_coded.addr = SCAMEM_BENCH_OPEN_CODED;
+		if (bench_ioctl(SCAMEM_BENCH_PAGEABLE, &api) || !api.ns ||
+		    bench_ioctl(SCAMEM_BENCH_PAGEABLE, &open_coded) ||
+		    !open_coded.ns)
+			return -1;
+		report("pageable-pin+unpin", size, rep,
+		       (double)api.ns / loops, "ns");
+		report("shmem-get+put", size, rep,
+		       (double)open_coded.ns / loops, "ns");
+	}
+	return 0;
+}
+
+static long add_key(const char *desc, const void *data, size_t len)
+{
+	return syscall(SYS_add_key, "big_key", desc, data, len,
+		       KEY_SPEC_PROCESS_KEYRING);
+}
+
+static long keyctl(int cmd, long a, long b, long c)
+{
+	return syscall(SYS_keyctl, cmd, a, b, c, 0);
+}
+
+/*
+ * big_key, the converted user of pageable scamem: add a key of @size
+ * bytes (encrypted into shmem) and read it back (decrypted), @loops keys
+ * a repetition.  The keys are invalidated untimed, and the key garbage
+ * collector given time to destroy them before the next repetition.
+ */
+static int bench_big_key_size(unsigned long size, unsigned long loops)
+{
+	char *data = malloc(size), *back = malloc(size), desc[32];
+	long *ids = calloc(loops, sizeof(*ids));
+
+	if (!data || !back || !ids)
+		return -1;
+	memset(data, 0x5c, size);
+	for (int rep = 0; rep < REPS; rep++) {
+		uint64_t add_ns = 0, read_ns = 0, t0, t1, t2;
+
+		for (unsigned long i = 0; i < loops; i++) {
+			snprintf(desc, sizeof(desc), "bench-%d-%lu", rep, i);
+			t0 = now_ns();
+			ids[i] = add_key(desc, data, size);
+			t1 = now_ns();
+			if (ids[i] < 0 ||
+			    keyctl(KEYCTL_READ, ids[i], (long)back, size) !=
+			    (long)size) {
+				perror("big_key");
+				return -1;
+			}
+			t2 = now_ns();
+			add_ns += t1 - t0;
+			read_ns += t2 - t1;
+		}
+		for (unsigned long i = 0; i < loops; i++)
+			keyctl(KEYCTL_INVALIDATE, ids[i], 0, 0);
+		sleep(2);
+		report("big_key-add", size, rep, (double)add_ns / loops, "ns");
+		report("big_key-read", size, rep, (double)read_ns / loops, "ns");
+		report("big_key-add+read", size, rep,
+		       (double)(add_ns + read_ns) / loops, "ns");
+	}
+	free(data);
+	free(back);
+	free(ids);
+	return 0;
+}
+
+static int bench_big_key(void)
+{
+	/* add_key() takes less than 1 MiB. */
+	static const unsigned long sizes[] = {
+		4 * PAGE, 64 * PAGE, (1UL << 20) - PAGE,
+	};
+	static const unsigned long loops[ARRAY_SIZE(sizes)] = { 64, 16, 4 };
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		err |= bench_big_key_size(sizes[i], loops[i]);
+	return err;
+}
+
 static long meminfo_kb(const char *field)
 {
 	char line[256];
@@ -238,6 +335,12 @@ int main(int argc, char **argv)
 	static const unsigned long pin_loops[ARRAY_SIZE(pin_sizes)] = {
 		1000, 500, 50, 4, 1,
 	};
+	static const unsigned long pageable_sizes[] = {
+		PAGE, 16 * PAGE, 1UL << 20, 16UL << 20, 64UL << 20,
+	};
+	static const unsigned long pageable_loops[ARRAY_SIZE(pageable_sizes)] = {
+		2000, 500, 20, 2, 1,
+	};
 	int err = 0;
 
 	dev = open("/dev/scamem_bench", O_RDWR);
@@ -254,6 +357,9 @@ int main(int argc, char **argv)
 			err |= bench_pin(&mappings[m], pin_sizes[i],
 					 pin_loops[i]);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(pageable_sizes); i++)
+		err |= bench_pageable(pageable_sizes[i], pageable_loops[i]);
+	err |= bench_big_key();
 	err |= bench_memory(10000, PAGE);
 	err |= bench_memory(10000, 16 * PAGE);
 	printf("@@bench-done %s\n", err ? "failed" : "ok");

@@ -6,6 +6,8 @@
  *
  * sample: the driver's pageable buffers (SCAMEM_SAMPLE_ALLOC_PAGEABLE,
  *   linux/samples/scamem/):
+ *   0. one of 1 MiB filled, unmapped and written back by the driver
+ *      (SCAMEM_SAMPLE_WRITEBACK): pswpout rises by all its pages;
  *   a. OBJECTS buffers of half the limit each, three times it together,
  *      filled through a shared mapping and unmapped: pages go to swap
  *      (pswpout rises, the cgroup's swap use too: they are charged to
@@ -45,12 +47,13 @@
 #define CGROUP		"/sys/fs/cgroup/pageable/"
 #define OBJECTS		6
 #define KEYS		24
-#define KEY_SIZE	(1UL << 20)
+/* add_key() takes less than 1 MiB. */
+#define KEY_SIZE	((1UL << 20) - PAGE)
 /* Shmem and swap use may keep a few pages of others (the test's own). */
 #define SLACK_KB	512
 
-/* Checks: sample 9 + 2 per buffer + 4 + 2, big_key 6. */
-#define CHECKS		(9 + 2 * OBJECTS + 4 + 2 + 6)
+/* Checks: sample 2 + 9 + 2 per buffer + 4 + 2, big_key 6. */
+#define CHECKS		(2 + 9 + 2 * OBJECTS + 4 + 2 + 6)
 
 static long obj_size;
 
@@ -165,6 +168,34 @@ static bool fill_all(int *fds)
 	return true;
 }
 
+/*
+ * Before any pressure: a buffer filled and unmapped, then written back
+ * by its driver, goes to swap without waiting for reclaim.
+ */
+static void writeback_now(void)
+{
+	uint64_t size = 1UL << 20;
+	long out = pswpout(), swap = swap_used_kb();
+	int fd = open(DEV, O_RDWR | O_CLOEXEC), ret;
+	void *p;
+
+	if (fd >= 0 && !ioctl(fd, SCAMEM_SAMPLE_ALLOC_PAGEABLE, &size)) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED) {
+			fill(p, size, 99, false);
+			munmap(p, size);
+		}
+	}
+	ret = fd >= 0 ? ioctl(fd, SCAMEM_SAMPLE_WRITEBACK) : -1;
+	out = pswpout() - out;
+	swap = swap_used_kb() - swap;
+	result(!ret && out >= (long)(size / PAGE),
+	       "WRITEBACK of 1 MiB: pswpout +%ld", out);
+	result(swap >= (long)(size >> 10), "WRITEBACK of 1 MiB: swap use +%ld kB",
+	       swap);
+	close(fd);
+}
+
 /* b and c: the first buffer pinned, then memory pressed around it. */
 static void pinned_stays(int *fds)
 {
@@ -251,6 +282,7 @@ static void sample_test(void)
 	int fds[OBJECTS];
 
 	set_prefix("pageable sample: ");
+	writeback_now();
 	if (!fill_all(fds))
 		exit(1);
 	pinned_stays(fds);
@@ -278,16 +310,19 @@ static void big_key_test(void)
 	uint64_t *data = malloc(KEY_SIZE), *back = malloc(KEY_SIZE);
 	long ids[KEYS], read_ok = 0, added = 0;
 	char desc[32];
+	int err = 0;
 
 	set_prefix("pageable big_key: ");
 	for (int i = 0; i < KEYS; i++) {
 		fill(data, KEY_SIZE, 100 + i, false);
 		snprintf(desc, sizeof(desc), "scamem-%d", i);
 		ids[i] = add_key(desc, data, KEY_SIZE);
+		if (ids[i] < 0)
+			err = errno;
 		added += ids[i] > 0;
 	}
-	result(added == KEYS, "%ld of %d keys of %lu KiB added", added, KEYS,
-	       KEY_SIZE >> 10);
+	result(added == KEYS, "%ld of %d keys of %lu KiB added%s%s", added,
+	       KEYS, KEY_SIZE >> 10, err ? ": " : "", err ? strerror(err) : "");
 	for (int i = 0; i < KEYS; i++)
 		if (ids[i] > 0 &&
 		    keyctl(KEYCTL_READ, ids[i], (long)back, KEY_SIZE) ==

@@ -292,6 +292,25 @@ static void vmap_of_an_unaligned_range_should_point_at_its_first_byte(struct kun
 	scamem_put(sm);
 }
 
+/*
+ * An object whose size is not a whole number of pages, mapped to its
+ * last byte (big_key's shape): the unmap drops every pin it took.
+ */
+static void vunmap_to_the_end_of_an_unaligned_object_should_unpin(struct kunit *test)
+{
+	const loff_t size = 3 * PAGE_SIZE - 10;
+	struct scamem *sm = test_pageable(test, size);
+	u8 *addr;
+
+	addr = scamem_vmap_range(sm, 0, size);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(addr));
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 3);
+	scamem_vunmap_range(sm, addr);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	KUNIT_EXPECT_EQ(test, sm->pageable->nr_pinned, 0);
+	scamem_put(sm);
+}
+
 /* Written through a vmap, marked dirty, unpinned, pinned again: intact. */
 static void dirty_then_unpin_then_pin_should_keep_the_data(struct kunit *test)
 {
@@ -513,6 +532,7 @@ static struct kunit_case scamem_pageable_test_cases[] = {
 	KUNIT_CASE(pin_past_the_limit_should_fail),
 	KUNIT_CASE(unpin_of_a_range_never_pinned_should_warn),
 	KUNIT_CASE(vmap_of_an_unaligned_range_should_point_at_its_first_byte),
+	KUNIT_CASE(vunmap_to_the_end_of_an_unaligned_object_should_unpin),
 	KUNIT_CASE(dirty_then_unpin_then_pin_should_keep_the_data),
 	KUNIT_CASE(read_and_write_should_round_trip),
 	KUNIT_CASE(purge_while_pinned_should_be_busy),

@@ -370,6 +370,20 @@ static int scamem_sample_unpin_ioctl(struct scamem_sample *s)
 	return 0;
 }
 
+/*
+ * SCAMEM_SAMPLE_WRITEBACK: what a driver does with a buffer it will not
+ * use for a while; -ENXIO without a buffer, -EINVAL if it is not pageable.
+ */
+static int scamem_sample_writeback(struct scamem_sample *s)
+{
+	guard(mutex)(&s->lock);
+	if (!s->size)
+		return -ENXIO;
+	if (!s->sm || !scamem_is_pageable(s->sm))
+		return -EINVAL;
+	return scamem_writeback_range(s->sm, 0, s->size);
+}
+
 static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -398,6 +412,8 @@ static long scamem_sample_ioctl(struct file *file, unsigned int cmd,
 		return scamem_sample_pin(s, uarg);
 	case SCAMEM_SAMPLE_UNPIN:
 		return scamem_sample_unpin_ioctl(s);
+	case SCAMEM_SAMPLE_WRITEBACK:
+		return scamem_sample_writeback(s);
 	default:
 		return -ENOTTY;
 	}

@@ -47,6 +47,11 @@
  *			ENXIO without a buffer, ENOMEM if memory is short.
  * SCAMEM_SAMPLE_UNPIN	unpin it.  EINVAL if nothing is pinned, ENXIO
  *			without a buffer.
+ * SCAMEM_SAMPLE_WRITEBACK
+ *			write the dirty pages of a pageable buffer that
+ *			nothing maps or pins to swap now (no-op without
+ *			swap).  EINVAL if the buffer is not pageable, ENXIO
+ *			without one.
  *
  * mmap() maps it, from the page at the file offset on:
  *
@@ -103,5 +108,6 @@ struct scamem_sample_range {
 #define SCAMEM_SAMPLE_PIN	_IOW(SCAMEM_SAMPLE_IOC_MAGIC, 7, \
 				     struct scamem_sample_range)
 #define SCAMEM_SAMPLE_UNPIN	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 8)
+#define SCAMEM_SAMPLE_WRITEBACK	_IO(SCAMEM_SAMPLE_IOC_MAGIC, 9)
 
 #endif /* _UAPI_SCAMEM_SAMPLE_H */

@@ -13,7 +13,10 @@
  *   the mmap lock + unpin_user_pages(), and get_user_pages_fast() +
  *   put_page() of a user range, timed in the kernel;
  * - many vmalloc areas held at once, for userspace to read the metadata
- *   cost from /proc/meminfo.
+ *   cost from /proc/meminfo;
+ * - pin and unpin of a resident shmem object: a pageable scamem's
+ *   scamem_pin_range() on the scamem kernel, the loop GEM open-codes
+ *   everywhere (and on the scamem kernel when asked).
  *
  * /dev/scamem_bench takes the ioctls below; results come back in the
  * argument.
@@ -25,11 +28,17 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "scamem_bench.h"
+
+#ifdef HAVE_SCAMEM
+#include <linux/scamem.h>
+#endif
 
 static DEFINE_MUTEX(bench_lock);
 static void *user_buf;			/* the buffer ->mmap maps */
@@ -135,6 +144,93 @@ static u64 bench_pin(unsigned int cmd, unsigned long uaddr, unsigned long size,
 	return elapsed;
 }
 
+/*
+ * What drm_gem_get_pages() and drm_gem_put_pages(dirty=false,
+ * accessed=true) do to every page of an object: a reference from the
+ * page cache, then mark it accessed and drop it.
+ */
+static int shmem_get_put(struct address_space *mapping, struct page **pages,
+			 unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = shmem_read_folio_gfp(mapping, i,
+						mapping_gfp_mask(mapping));
+
+		if (IS_ERR(folio))
+			break;
+		pages[i] = folio_file_page(folio, i);
+	}
+	nr = i;
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
+		folio_mark_accessed(folio);
+		folio_put(folio);
+	}
+	return nr;
+}
+
+static u64 bench_open_coded(unsigned long size, unsigned long loops)
+{
+	unsigned long nr = size >> PAGE_SHIFT, i;
+	struct page **pages;
+	struct file *file;
+	u64 start, elapsed = 0;
+
+	file = shmem_kernel_file_setup("scamem-bench", size, EMPTY_VMA_FLAGS);
+	if (IS_ERR(file))
+		return 0;
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	/* The first round allocates the pages: time the resident ones. */
+	if (pages && shmem_get_put(file->f_mapping, pages, nr) == nr) {
+		for (i = 0; i < loops; i++) {
+			start = ktime_get_ns();
+			if (shmem_get_put(file->f_mapping, pages, nr) != nr) {
+				elapsed = 0;
+				break;
+			}
+			elapsed += ktime_get_ns() - start;
+		}
+	}
+	kvfree(pages);
+	fput(file);
+	return elapsed;
+}
+
+#ifdef HAVE_SCAMEM
+static u64 bench_pageable(unsigned long size, unsigned long loops)
+{
+	struct scamem *sm = scamem_create_pageable(size, NUMA_NO_NODE);
+	u64 start, elapsed = 0;
+	unsigned long i;
+
+	if (IS_ERR(sm))
+		return 0;
+	/* The first round allocates the pages: time the resident ones. */
+	if (!scamem_pin_range(sm, 0, size)) {
+		scamem_unpin_range(sm, 0, size);
+		for (i = 0; i < loops; i++) {
+			start = ktime_get_ns();
+			if (scamem_pin_range(sm, 0, size)) {
+				elapsed = 0;
+				break;
+			}
+			scamem_unpin_range(sm, 0, size);
+			elapsed += ktime_get_ns() - start;
+		}
+	}
+	scamem_put(sm);
+	return elapsed;
+}
+#else
+static u64 bench_pageable(unsigned long size, unsigned long loops)
+{
+	return bench_open_coded(size, loops);
+}
+#endif
+
 static void free_held_areas(void)
 {
 	while (nr_held)
@@ -209,6 +305,14 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SCAMEM_BENCH_RELEASE:
 		free_held_areas();
 		free_user_buf();
+		break;
+	case SCAMEM_BENCH_PAGEABLE:
+		if (!PAGE_ALIGNED(a.size) || !a.size)
+			ret = -EINVAL;
+		else if (a.addr == SCAMEM_BENCH_OPEN_CODED)
+			a.ns = bench_open_coded(a.size, a.loops);
+		else
+			a.ns = bench_pageable(a.size, a.loops);
 		break;
 	default:
 		ret = -ENOTTY;

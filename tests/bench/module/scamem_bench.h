@@ -31,4 +31,14 @@ struct scamem_bench_args {
 /* pin_user_pages() under the mmap lock + unpin_user_pages() */
 #define SCAMEM_BENCH_PIN_LOCKED	_IOWR('S', 7, struct scamem_bench_args)
 
+/*
+ * Pin and unpin all of a resident shmem object of size bytes, loops
+ * times: with scamem_pin_range()/scamem_unpin_range() of a pageable
+ * scamem on the scamem kernel, or (addr SCAMEM_BENCH_OPEN_CODED, and on
+ * kernels without scamem) with the shmem_read_folio() loop and
+ * folio_put()s that drm_gem_get_pages()/drm_gem_put_pages() open-code.
+ */
+#define SCAMEM_BENCH_PAGEABLE	_IOWR('S', 8, struct scamem_bench_args)
+#define SCAMEM_BENCH_OPEN_CODED	1
+
 #endif
