@@ -46,7 +46,7 @@
 
 #define CGROUP		"/sys/fs/cgroup/pageable/"
 #define OBJECTS		6
-#define KEYS		24
+#define KEYS		12
 /* add_key() takes less than 1 MiB. */
 #define KEY_SIZE	((1UL << 20) - PAGE)
 /* Shmem and swap use may keep a few pages of others (the test's own). */
