@@ -8,6 +8,8 @@
  *   linux/samples/scamem/):
  *   0. one of 1 MiB filled, unmapped and written back by the driver
  *      (SCAMEM_SAMPLE_WRITEBACK): pswpout rises by all its pages;
+ *   1. one of 4 MiB, never touched, pinned by a child in another cgroup
+ *      (OTHER_CGROUP): its pages are charged to this one, the creator's;
  *   a. OBJECTS buffers of half the limit each, three times it together,
  *      filled through a shared mapping and unmapped: pages go to swap
  *      (pswpout rises, the cgroup's swap use too: they are charged to
@@ -40,11 +42,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "scamem-guest.h"
 
 #define CGROUP		"/sys/fs/cgroup/pageable/"
+#define OTHER_CGROUP	"/sys/fs/cgroup/other/"
 #define OBJECTS		6
 #define KEYS		12
 /* add_key() takes less than 1 MiB. */
@@ -52,8 +56,8 @@
 /* Shmem and swap use may keep a few pages of others (the test's own). */
 #define SLACK_KB	512
 
-/* Checks: sample 2 + 9 + 2 per buffer + 4 + 2, big_key 6. */
-#define CHECKS		(2 + 9 + 2 * OBJECTS + 4 + 2 + 6)
+/* Checks: sample 2 + 2 + 9 + 2 per buffer + 4 + 2, big_key 6. */
+#define CHECKS		(2 + 2 + 9 + 2 * OBJECTS + 4 + 2 + 6)
 
 static long obj_size;
 
@@ -196,6 +200,52 @@ static void writeback_now(void)
 	close(fd);
 }
 
+/*
+ * The creator pays: a buffer created here and pinned, never touched
+ * before, by a child in another cgroup is charged here, not there.
+ */
+static void charged_to_creator(void)
+{
+	uint64_t size = 4UL << 20;
+	long before = read_long(CGROUP "memory.current", NULL), after;
+	long other = -1;
+	int fd = open(DEV, O_RDWR | O_CLOEXEC), pipefd[2], status;
+	pid_t pid;
+
+	if (fd < 0 || ioctl(fd, SCAMEM_SAMPLE_ALLOC_PAGEABLE, &size) ||
+	    pipe(pipefd)) {
+		result(false, "creator pays: setup: %s", strerror(errno));
+		result(false, "creator pays: setup");
+		return;
+	}
+	pid = fork();
+	if (!pid) {
+		FILE *f = fopen(OTHER_CGROUP "cgroup.procs", "w");
+		long charged = -1;
+
+		if (f && fprintf(f, "%d\n", getpid()) > 0 && !fclose(f) &&
+		    !pin(fd, 0, size))
+			charged = read_long(OTHER_CGROUP "memory.current", NULL);
+		if (write(pipefd[1], &charged, sizeof(charged)) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	if (read(pipefd[0], &other, sizeof(other)) != sizeof(other))
+		other = -1;
+	waitpid(pid, &status, 0);
+	after = read_long(CGROUP "memory.current", NULL);
+	result(other >= 0 && other < (long)size / 4,
+	       "pinned from another cgroup, it is charged %ld kB there",
+	       other >> 10);
+	result(after - before >= (long)size * 9 / 10,
+	       "and %ld kB here, where the buffer was created",
+	       (after - before) >> 10);
+	ioctl(fd, SCAMEM_SAMPLE_UNPIN);
+	close(fd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 /* b and c: the first buffer pinned, then memory pressed around it. */
 static void pinned_stays(int *fds)
 {
@@ -283,6 +333,7 @@ static void sample_test(void)
 
 	set_prefix("pageable sample: ");
 	writeback_now();
+	charged_to_creator();
 	if (!fill_all(fds))
 		exit(1);
 	pinned_stays(fds);

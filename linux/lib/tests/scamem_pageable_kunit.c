@@ -16,6 +16,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/vmstat.h>
 
 #include "../../mm/scamem_internal.h"
 
@@ -392,6 +393,40 @@ static void purge_should_drop_the_contents(struct kunit *test)
 	scamem_put(sm);
 }
 
+/*
+ * The object's shmem pages in the system: per-cpu counter deltas may hide
+ * up to this many.
+ */
+#define SHMEM_SLACK	64
+
+static long shmem_pages(void)
+{
+	return global_node_page_state(NR_SHMEM);
+}
+
+/* The last put gives back every page, including those of a failed pin. */
+static void put_should_free_every_page(struct kunit *test)
+{
+	const unsigned int nr = 1024;
+	long before = shmem_pages();
+	struct scamem *sm = test_pageable(test, nr * PAGE_SIZE);
+
+	fail_at = nr / 2;
+	kunit_activate_static_stub(test, scamem_pageable_read_folio,
+				   read_folio_or_fail);
+	KUNIT_EXPECT_EQ(test, scamem_pin_range(sm, 0, nr * PAGE_SIZE), -ENOMEM);
+	kunit_deactivate_static_stub(test, scamem_pageable_read_folio);
+	/* What was read in before the failure stays, as the contents. */
+	KUNIT_EXPECT_GE(test, shmem_pages() - before, (long)nr / 2 - SHMEM_SLACK);
+	KUNIT_ASSERT_EQ(test, scamem_pin_range(sm, 0, nr * PAGE_SIZE), 0);
+	scamem_unpin_range(sm, 0, nr * PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, shmem_pages() - before, (long)nr - SHMEM_SLACK);
+
+	scamem_put(sm);
+	flush_delayed_fput();	/* a kthread's last fput is deferred */
+	KUNIT_EXPECT_LE(test, shmem_pages() - before, (long)SHMEM_SLACK);
+}
+
 static void test_release_mark(struct scamem *sm)
 {
 	*(bool *)sm->private = true;
@@ -538,6 +573,7 @@ static struct kunit_case scamem_pageable_test_cases[] = {
 	KUNIT_CASE(purge_while_pinned_should_be_busy),
 	KUNIT_CASE(purge_should_drop_the_contents),
 	KUNIT_CASE(put_while_vmapped_should_keep_the_object),
+	KUNIT_CASE(put_should_free_every_page),
 	KUNIT_CASE(writeback_should_keep_pinned_pages),
 	KUNIT_CASE(mmap_should_share_the_pages),
 	KUNIT_CASE_PARAM(mmap_of_a_bad_vma_should_fail, bad_mmaps_gen_params),
