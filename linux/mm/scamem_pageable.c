@@ -409,9 +409,9 @@ void *scamem_vmap_range(struct scamem *sm, loff_t start, loff_t end)
 	map->start = start;
 	map->end = end;
 	/* The pins keep the entries: no lock needed to map them. */
-	map->base = scamem_vmap_pages(&sm->pages[start >> PAGE_SHIFT],
-				      ((end - 1) >> PAGE_SHIFT) -
-				      (start >> PAGE_SHIFT) + 1, PAGE_KERNEL);
+	map->base = vmap(&sm->pages[start >> PAGE_SHIFT],
+			 ((end - 1) >> PAGE_SHIFT) - (start >> PAGE_SHIFT) + 1,
+			 VM_MAP, PAGE_KERNEL);
 	if (!map->base) {
 		err = -ENOMEM;
 		goto unpin;
