@@ -6,10 +6,10 @@
  * file.  See "Pageable scamem" in Documentation/mm/scamem.rst.
  *
  * The page array of a pageable scamem holds a page only while the page
- * is pinned.  A pinned page holds a DMA pin on its folio (as GUP takes),
- * which reclaim checks before it writes a shmem folio out and migration
- * before it moves one; and one reference on the scamem, so that the last
- * scamem_put() cannot free pages that someone still uses.
+ * is pinned.  A pinned page holds a DMA pin on its folio (counted as GUP
+ * counts one), which reclaim checks before it writes a shmem folio out
+ * and migration before it moves one; and one reference on the scamem, so
+ * that the last scamem_put() cannot free pages that someone still uses.
  */
 
 #include <linux/file.h>
@@ -28,7 +28,6 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
-#include "internal.h"
 #include "scamem_internal.h"
 
 /* A mapping made by scamem_vmap_range(): its pages stay pinned until unmapped. */
@@ -154,20 +153,42 @@ VISIBLE_IF_KUNIT struct folio *scamem_pageable_read_folio(struct scamem *sm,
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_pageable_read_folio);
 
+/*
+ * A pinned page holds a DMA pin on its folio, counted as a FOLL_PIN of GUP
+ * is (see try_grab_folio()), so that folio_maybe_dma_pinned() sees it:
+ * reclaim then keeps the folio rather than write it to swap, and
+ * migration leaves it alone.  The reference shmem_read_folio() returned
+ * becomes the pin's own, so a pin costs one atomic, not two.  It is not
+ * a GUP pin: the nr_foll_pin_* counters of /proc/vmstat leave it out.
+ */
+static void scamem_pageable_ref_to_pin(struct folio *folio)
+{
+	if (folio_has_pincount(folio))
+		atomic_inc(&folio->_pincount);
+	else
+		folio_ref_add(folio, GUP_PIN_COUNTING_BIAS - 1);
+}
+
+/* Undo scamem_pageable_ref_to_pin(): the pin and its reference go. */
+static void scamem_pageable_put_pin(struct folio *folio)
+{
+	if (folio_has_pincount(folio)) {
+		atomic_dec(&folio->_pincount);
+		folio_put(folio);
+	} else {
+		folio_put_refs(folio, GUP_PIN_COUNTING_BIAS);
+	}
+}
+
 /* Pin page @index, which has no pin yet, into the page array. */
 static int scamem_pageable_pin_page(struct scamem *sm, pgoff_t index)
 {
 	struct folio *folio;
-	int err;
 
 	folio = scamem_pageable_read_folio(sm, index);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
-	/* A DMA pin: reclaim and migration leave the folio alone. */
-	err = try_grab_folio(folio, 1, FOLL_PIN);
-	folio_put(folio);
-	if (err)
-		return err;
+	scamem_pageable_ref_to_pin(folio);
 	WRITE_ONCE(sm->pages[index], folio_file_page(folio, index));
 	return 0;
 }
@@ -179,7 +200,7 @@ static void scamem_pageable_unpin_page(struct scamem *sm, pgoff_t index)
 
 	WRITE_ONCE(sm->pages[index], NULL);
 	folio_mark_accessed(folio);
-	unpin_folio(folio);
+	scamem_pageable_put_pin(folio);
 }
 
 /* Drop one pin of each page of [@first, @last]; the caller holds the lock. */
