@@ -295,6 +295,28 @@ static bool scamem_pageable_pinned(const struct scamem_pageable *p,
 	return true;
 }
 
+/*
+ * Lock @sm with the pages of [@start, @end) in *@first and *@last, which
+ * the caller says it pinned.  A range that is bad or not all pinned is a
+ * caller bug: false, with a warning (once), and the lock not taken.
+ */
+static bool scamem_pageable_lock_pinned(struct scamem *sm, loff_t start,
+					loff_t end, pgoff_t *first,
+					pgoff_t *last)
+{
+	struct scamem_pageable *p = to_pageable(sm);
+
+	if (WARN_ON_ONCE(!scamem_is_pageable(sm)) ||
+	    WARN_ON_ONCE(!scamem_pageable_range(p, start, end, first, last)))
+		return false;
+	mutex_lock(&p->lock);
+	if (likely(scamem_pageable_pinned(p, *first, *last)))
+		return true;
+	mutex_unlock(&p->lock);
+	WARN_ONCE(1, "scamem: unpin or dirty of pages not pinned");
+	return false;
+}
+
 /**
  * scamem_unpin_range - unpin a byte range pinned by scamem_pin_range()
  * @sm: The pageable scamem.
@@ -313,20 +335,12 @@ static bool scamem_pageable_pinned(const struct scamem_pageable *p,
  */
 void scamem_unpin_range(struct scamem *sm, loff_t start, loff_t end)
 {
-	struct scamem_pageable *p = to_pageable(sm);
 	pgoff_t first, last;
-	bool pinned;
 
-	if (WARN_ON_ONCE(!scamem_is_pageable(sm)) ||
-	    WARN_ON_ONCE(!scamem_pageable_range(p, start, end, &first, &last)))
+	if (!scamem_pageable_lock_pinned(sm, start, end, &first, &last))
 		return;
-	mutex_lock(&p->lock);
-	pinned = scamem_pageable_pinned(p, first, last);
-	if (pinned)
-		scamem_pageable_unpin_locked(sm, first, last);
-	mutex_unlock(&p->lock);
-	if (WARN_ON_ONCE(!pinned))
-		return;
+	scamem_pageable_unpin_locked(sm, first, last);
+	mutex_unlock(&to_pageable(sm)->lock);
 	/* Last: it may free @sm. */
 	scamem_put_many(sm, last - first + 1);
 }
@@ -350,20 +364,13 @@ EXPORT_SYMBOL_GPL(scamem_unpin_range);
  */
 void scamem_dirty_range(struct scamem *sm, loff_t start, loff_t end)
 {
-	struct scamem_pageable *p = to_pageable(sm);
 	pgoff_t first, last, i;
-	bool pinned;
 
-	if (WARN_ON_ONCE(!scamem_is_pageable(sm)) ||
-	    WARN_ON_ONCE(!scamem_pageable_range(p, start, end, &first, &last)))
+	if (!scamem_pageable_lock_pinned(sm, start, end, &first, &last))
 		return;
-	mutex_lock(&p->lock);
-	pinned = scamem_pageable_pinned(p, first, last);
-	if (pinned)
-		for (i = first; i <= last; i++)
-			folio_mark_dirty(page_folio(sm->pages[i]));
-	mutex_unlock(&p->lock);
-	WARN_ON_ONCE(!pinned);
+	for (i = first; i <= last; i++)
+		folio_mark_dirty(page_folio(sm->pages[i]));
+	mutex_unlock(&to_pageable(sm)->lock);
 }
 EXPORT_SYMBOL_GPL(scamem_dirty_range);
 
