@@ -338,6 +338,8 @@ void *scamem_vmap_pages(struct page **pages, unsigned int count,
 			pgprot_t prot);
 void scamem_flush_deferred(void);
 struct folio *scamem_pageable_read_folio(struct scamem *sm, pgoff_t index);
+pgoff_t scamem_pageable_pin_resident(struct scamem *sm, pgoff_t index,
+				     pgoff_t last);
 #endif
 
 #endif /* _MM_SCAMEM_INTERNAL_H */

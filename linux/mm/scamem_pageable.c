@@ -193,6 +193,65 @@ static int scamem_pageable_pin_page(struct scamem *sm, pgoff_t index)
 	return 0;
 }
 
+/*
+ * Lock @folio, found by a lockless lookup at @index of @mapping, if it
+ * is still there, a small folio and up to date: what shmem_get_folio()
+ * would hand back without doing anything.  The folio lock keeps shmem's
+ * writeout off while the caller pins it: writeout, which moves a folio
+ * from the page cache to the swap cache whatever its references, runs
+ * under the folio lock and checks folio_maybe_dma_pinned() first, so
+ * once the pin is taken under the lock, it is seen.
+ */
+static bool scamem_pageable_lock_resident(struct folio *folio,
+					  struct address_space *mapping,
+					  pgoff_t index)
+{
+	if (folio_test_large(folio) || !folio_trylock(folio))
+		return false;
+	if (folio->mapping == mapping && folio->index == index &&
+	    folio_test_uptodate(folio) && !folio_test_hwpoison(folio))
+		return true;
+	folio_unlock(folio);
+	return false;
+}
+
+/*
+ * Pin the pages of [@index, @last], none of which has a pin yet, that
+ * are resident and ready in a row from @index: one lookup of the page
+ * cache for up to a batch of them, where shmem_get_folio() walks it from
+ * the top for each page.  Returns how many it pinned, from @index on;
+ * the caller takes the page after them, if any, the slow way.
+ */
+VISIBLE_IF_KUNIT pgoff_t scamem_pageable_pin_resident(struct scamem *sm,
+						      pgoff_t index,
+						      pgoff_t last)
+{
+	struct address_space *mapping = to_pageable(sm)->file->f_mapping;
+	struct folio_batch fbatch;
+	unsigned int i, nr, pinned;
+	pgoff_t next = index;
+
+	KUNIT_STATIC_STUB_REDIRECT(scamem_pageable_pin_resident, sm, index,
+				   last);
+	folio_batch_init(&fbatch);
+	nr = filemap_get_folios_contig(mapping, &next, last, &fbatch);
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = fbatch.folios[i];
+
+		if (!scamem_pageable_lock_resident(folio, mapping, index + i))
+			break;
+		scamem_pageable_ref_to_pin(folio);
+		folio_unlock(folio);
+		WRITE_ONCE(sm->pages[index + i], &folio->page);
+	}
+	pinned = i;
+	/* The references of the folios left to the slow way. */
+	for (; i < nr; i++)
+		folio_put(fbatch.folios[i]);
+	return pinned;
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_pageable_pin_resident);
+
 /* Drop the last pin of page @index; the page goes back to shmem. */
 static void scamem_pageable_unpin_page(struct scamem *sm, pgoff_t index)
 {
@@ -218,6 +277,31 @@ static void scamem_pageable_unpin_locked(struct scamem *sm, pgoff_t first,
 	}
 }
 
+/*
+ * The last page of the run of pages without pins from @index, up to
+ * @last and to what one lookup of scamem_pageable_pin_resident() takes.
+ */
+static pgoff_t scamem_pageable_unpinned_to(const struct scamem_pageable *p,
+					   pgoff_t index, pgoff_t last)
+{
+	pgoff_t end = min(last, index + FOLIO_BATCH_SIZE - 1);
+
+	while (index < end && !p->pins[index + 1])
+		index++;
+	return index;
+}
+
+/* Count the first pins of the @nr pages from @index. */
+static void scamem_pageable_count_new_pins(struct scamem_pageable *p,
+					   pgoff_t index, pgoff_t nr)
+{
+	pgoff_t i;
+
+	for (i = index; i < index + nr; i++)
+		p->pins[i] = 1;
+	p->nr_pinned += nr;
+}
+
 /* Pin [@first, @last], all or nothing; the caller holds the lock. */
 static int scamem_pageable_pin_locked(struct scamem *sm, pgoff_t first,
 				      pgoff_t last)
@@ -230,6 +314,14 @@ static int scamem_pageable_pin_locked(struct scamem *sm, pgoff_t first,
 	old_memcg = set_active_memcg(p->memcg);
 	for (i = first; i <= last; i++) {
 		if (!p->pins[i]) {
+			pgoff_t nr = scamem_pageable_pin_resident(sm, i,
+					scamem_pageable_unpinned_to(p, i, last));
+
+			if (nr) {
+				scamem_pageable_count_new_pins(p, i, nr);
+				i += nr - 1;
+				continue;
+			}
 			err = scamem_pageable_pin_page(sm, i);
 			if (err)
 				break;
@@ -506,50 +598,67 @@ static bool scamem_pageable_clamp(const struct scamem_pageable *p, loff_t pos,
 	return true;
 }
 
-/* Page @index for a copy to @write it, or NULL for a hole to read as zeros. */
-static struct folio *scamem_pageable_copy_folio(struct scamem *sm,
-						pgoff_t index, bool write)
+/* Read a page's worth at @pos into @iter; a hole reads as zeros. */
+static ssize_t scamem_pageable_read_page(struct scamem *sm, loff_t pos,
+					 struct iov_iter *iter, size_t len)
+{
+	struct inode *inode = file_inode(to_pageable(sm)->file);
+	pgoff_t index = pos >> PAGE_SHIFT;
+	struct folio *folio;
+	size_t copied;
+	int err;
+
+	/* A read allocates nothing. */
+	err = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
+	if (err)
+		return err;
+	if (!folio)
+		return iov_iter_zero(len, iter);
+	folio_unlock(folio);
+	copied = copy_page_to_iter(folio_file_page(folio, index),
+				   offset_in_page(pos), len, iter);
+	folio_mark_accessed(folio);
+	folio_put(folio);
+	return copied;
+}
+
+/*
+ * Write a page's worth of @iter at @pos as shmem's write_begin and
+ * write_end do: a page not yet up to date is not cleared first, only
+ * what the write leaves of it; so a page written whole, the common case,
+ * is written once.  The copy runs with the folio locked, so it must not
+ * fault (the source may be a user mapping of this very page): the source
+ * is faulted in before, and a copy cut short by a fault returns short.
+ */
+static ssize_t scamem_pageable_write_page(struct scamem *sm, loff_t pos,
+					  struct iov_iter *iter, size_t len)
 {
 	struct inode *inode = file_inode(to_pageable(sm)->file);
 	struct folio *folio;
+	ssize_t copied;
+	size_t offset;
 	int err;
 
-	if (write)
-		return scamem_pageable_read_folio(sm, index);
-	/* A read allocates nothing: a hole reads as zeros. */
-	err = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
+	if (fault_in_iov_iter_readable(iter, len) == len)
+		return 0;
+	err = shmem_get_folio(inode, pos >> PAGE_SHIFT, pos + len, &folio,
+			      SGP_WRITE);
 	if (err)
-		return ERR_PTR(err);
-	if (folio)
-		folio_unlock(folio);
-	return folio;
-}
-
-/* Copy a page's worth of @iter at @pos; returns how much was copied. */
-static ssize_t scamem_pageable_copy_page(struct scamem *sm, loff_t pos,
-					 struct iov_iter *iter, bool write)
-{
-	size_t offset = offset_in_page(pos);
-	size_t len = min_t(size_t, PAGE_SIZE - offset, iov_iter_count(iter));
-	pgoff_t index = pos >> PAGE_SHIFT;
-	struct folio *folio;
-	struct page *page;
-	size_t copied;
-
-	folio = scamem_pageable_copy_folio(sm, index, write);
-	if (IS_ERR(folio))
-		return PTR_ERR(folio);
-	if (!folio)
-		return iov_iter_zero(len, iter);
-	page = folio_file_page(folio, index);
-	if (write) {
-		copied = copy_page_from_iter(page, offset, len, iter);
-		if (copied)
-			folio_mark_dirty(folio);
-	} else {
-		copied = copy_page_to_iter(page, offset, len, iter);
+		return err;
+	if (folio_contain_hwpoisoned_page(folio)) {
+		copied = -EIO;
+		goto out;
 	}
-	folio_mark_accessed(folio);
+	offset = offset_in_folio(folio, pos);
+	copied = copy_folio_from_iter_atomic(folio, offset, len, iter);
+	if (!folio_test_uptodate(folio)) {
+		folio_zero_segments(folio, 0, offset, offset + copied,
+				    folio_size(folio));
+		folio_mark_uptodate(folio);
+	}
+	folio_mark_dirty(folio);
+out:
+	folio_unlock(folio);
 	folio_put(folio);
 	return copied;
 }
@@ -574,7 +683,10 @@ static ssize_t scamem_pageable_copy(struct scamem *sm, loff_t pos,
 		size_t want = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
 				    iov_iter_count(iter));
 
-		ret = scamem_pageable_copy_page(sm, pos, iter, write);
+		if (write)
+			ret = scamem_pageable_write_page(sm, pos, iter, want);
+		else
+			ret = scamem_pageable_read_page(sm, pos, iter, want);
 		if (ret < 0)
 			break;
 		done += ret;

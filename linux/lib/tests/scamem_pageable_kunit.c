@@ -232,6 +232,109 @@ static void failure_at_page_k_should_leave_nothing_pinned(struct kunit *test)
 	scamem_put(sm);
 }
 
+/* The folio of page @index in the page cache, with a reference, or NULL. */
+static struct folio *test_cache_folio(struct scamem *sm, unsigned int index)
+{
+	struct folio *folio;
+
+	folio = filemap_get_folio(sm->pageable->file->f_mapping, index);
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+/* The references on page @index, less the lookup's own; -1 for a hole. */
+static int test_cache_refs(struct scamem *sm, unsigned int index)
+{
+	struct folio *folio = test_cache_folio(sm, index);
+	int refs;
+
+	if (!folio)
+		return -1;
+	refs = folio_ref_count(folio) - 1;
+	folio_put(folio);
+	return refs;
+}
+
+/*
+ * A pin takes the pages that are resident and up to date in batches from
+ * the page cache, and the others one by one through shmem: either way a
+ * page gets one pin, and a failure undoes both kinds.
+ */
+struct resident_pin {
+	const char *name;
+	u8 resident;		/* bit i: page i is in memory before the pin */
+	pgoff_t fail_at;	/* the read through shmem that fails, or -1 */
+	int err;
+};
+
+static const struct resident_pin resident_pins[] = {
+	{ "all resident", 0xff, -1, 0 },
+	/* No read of shmem for a resident page: a failing one is not reached. */
+	{ "all resident, read of page 3 failing", 0xff, 3, 0 },
+	{ "holes in the middle", 0xe7, -1, 0 },
+	{ "holes at both ends", 0x3c, -1, 0 },
+	{ "resident, then a failing hole", 0x03, 2, -ENOMEM },
+	{ "a failing hole, then resident", 0xfe, 0, -ENOMEM },
+	{ "resident, holes, a failing hole", 0x0b, 4, -ENOMEM },
+};
+
+static void resident_pin_to_desc(const struct resident_pin *pin, char *desc)
+{
+	strscpy(desc, pin->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(resident_pins, resident_pins, resident_pin_to_desc);
+
+static void pin_of_resident_pages_should_take_one_pin_each(struct kunit *test)
+{
+	const struct resident_pin *pin = test->param_value;
+	struct scamem *sm = test_pageable(test, OBJ_SIZE);
+	int before[SIZE_PAGES];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < SIZE_PAGES; i++)
+		if (pin->resident & BIT(i))
+			test_write(test, sm, i * PAGE_SIZE, "x", 1);
+	lru_add_drain_all();	/* no reference left in a CPU's LRU batch */
+	for (i = 0; i < SIZE_PAGES; i++)
+		before[i] = test_cache_refs(sm, i);
+
+	fail_at = pin->fail_at;
+	kunit_activate_static_stub(test, scamem_pageable_read_folio,
+				   read_folio_or_fail);
+	err = scamem_pin_range(sm, 0, OBJ_SIZE);
+	kunit_deactivate_static_stub(test, scamem_pageable_read_folio);
+	KUNIT_ASSERT_EQ(test, err, pin->err);
+
+	for (i = 0; !err && i < SIZE_PAGES; i++) {
+		struct folio *folio = test_cache_folio(sm, i);
+
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		KUNIT_EXPECT_PTR_EQ(test, sm->pages[i], &folio->page);
+		KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+		folio_put(folio);
+		if (before[i] >= 0)
+			KUNIT_EXPECT_EQ(test, test_cache_refs(sm, i),
+					before[i] + GUP_PIN_COUNTING_BIAS);
+	}
+	if (!err) {
+		KUNIT_EXPECT_EQ(test, sm->pageable->nr_pinned, SIZE_PAGES);
+		KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + SIZE_PAGES);
+		scamem_unpin_range(sm, 0, OBJ_SIZE);
+	}
+
+	/* Unpinned or failed: every count is back where it was. */
+	for (i = 0; i < SIZE_PAGES; i++) {
+		KUNIT_EXPECT_FALSE(test, test_page_pinned(sm, i));
+		KUNIT_EXPECT_EQ(test, sm->pageable->pins[i], 0);
+		if (before[i] >= 0)
+			KUNIT_EXPECT_EQ(test, test_cache_refs(sm, i), before[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sm->pageable->nr_pinned, 0);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+}
+
 /*
  * The pins of a range are references, bounded by SCAMEM_PIN_LIMIT: past
  * it, pinning fails cleanly rather than wrapping a count.
@@ -363,6 +466,93 @@ static void read_and_write_should_round_trip(struct kunit *test)
 	scamem_put(sm);
 }
 
+/*
+ * A write into pages never written leaves zeros around what it wrote:
+ * shmem does not clear a page it is told will be written, so the write
+ * clears what it leaves of it.
+ */
+struct partial_write {
+	const char *name;
+	loff_t pos;
+	size_t len;
+};
+
+#define PARTIAL_SIZE	(3 * PAGE_SIZE - 10)
+
+static const struct partial_write partial_writes[] = {
+	{ "inside a page", 100, 10 },
+	{ "across a page boundary", PAGE_SIZE - 5, 10 },
+	{ "a whole page", PAGE_SIZE, PAGE_SIZE },
+	{ "the last bytes", PARTIAL_SIZE - 3, 3 },
+};
+
+static void partial_write_to_desc(const struct partial_write *w, char *desc)
+{
+	strscpy(desc, w->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(partial_writes, partial_writes, partial_write_to_desc);
+
+static void write_into_a_hole_should_leave_zeros_around(struct kunit *test)
+{
+	const struct partial_write *w = test->param_value;
+	struct scamem *sm = test_pageable(test, PARTIAL_SIZE);
+	u8 *buf = kunit_kmalloc(test, PARTIAL_SIZE, GFP_KERNEL);
+	loff_t pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, 0xa5, w->len);
+	test_write(test, sm, w->pos, buf, w->len);
+	memset(buf, 0x11, PARTIAL_SIZE);
+	KUNIT_ASSERT_EQ(test, test_read(sm, 0, buf, PARTIAL_SIZE),
+			(ssize_t)PARTIAL_SIZE);
+	for (pos = 0; pos < PARTIAL_SIZE; pos++) {
+		bool written = pos >= w->pos && pos < w->pos + w->len;
+
+		if (buf[pos] != (written ? 0xa5 : 0))
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, pos, PARTIAL_SIZE);
+	scamem_put(sm);
+}
+
+/*
+ * A write from user memory that faults part way copies up to the fault
+ * and returns how much it copied; the rest of the page it was writing
+ * reads as zeros.
+ */
+static void write_from_a_faulting_buffer_should_stop_short(struct kunit *test)
+{
+	struct scamem *sm = test_pageable(test, OBJ_SIZE);
+	const size_t first = PAGE_SIZE - 100;	/* to the end of page 0 */
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct iov_iter iter;
+	unsigned long addr;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	addr = kunit_vm_mmap(test, NULL, 0, 2 * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + PAGE_SIZE, PAGE_SIZE), 0);
+	memset(buf, 0x3c, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, buf, PAGE_SIZE),
+			0);
+
+	/* 2 pages from byte 100: page 0's rest, then 100 bytes of page 1. */
+	iov_iter_ubuf(&iter, ITER_SOURCE, (void __user *)addr, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, scamem_write_iter(sm, 100, &iter),
+			(ssize_t)(first + 100));
+	KUNIT_ASSERT_EQ(test, test_read(sm, PAGE_SIZE, buf, PAGE_SIZE),
+			(ssize_t)PAGE_SIZE);
+	for (i = 0; i < PAGE_SIZE; i++)
+		if (buf[i] != (i < 100 ? 0x3c : 0))
+			break;
+	KUNIT_EXPECT_EQ(test, i, PAGE_SIZE);
+	scamem_put(sm);
+}
+
 static void purge_while_pinned_should_be_busy(struct kunit *test)
 {
 	struct scamem *sm = test_pageable(test, OBJ_SIZE);
@@ -408,8 +598,12 @@ static long shmem_pages(void)
 static void put_should_free_every_page(struct kunit *test)
 {
 	const unsigned int nr = 1024;
-	long before = shmem_pages();
-	struct scamem *sm = test_pageable(test, nr * PAGE_SIZE);
+	struct scamem *sm;
+	long before;
+
+	flush_delayed_fput();	/* the files of the tests before go first */
+	before = shmem_pages();
+	sm = test_pageable(test, nr * PAGE_SIZE);
 
 	fail_at = nr / 2;
 	kunit_activate_static_stub(test, scamem_pageable_read_folio,
@@ -564,12 +758,17 @@ static struct kunit_case scamem_pageable_test_cases[] = {
 	KUNIT_CASE_PARAM(pin_of_a_bad_range_should_fail, bad_ranges_gen_params),
 	KUNIT_CASE_PARAM(failure_at_page_k_should_leave_nothing_pinned,
 			 fail_pages_gen_params),
+	KUNIT_CASE_PARAM(pin_of_resident_pages_should_take_one_pin_each,
+			 resident_pins_gen_params),
 	KUNIT_CASE(pin_past_the_limit_should_fail),
 	KUNIT_CASE(unpin_of_a_range_never_pinned_should_warn),
 	KUNIT_CASE(vmap_of_an_unaligned_range_should_point_at_its_first_byte),
 	KUNIT_CASE(vunmap_to_the_end_of_an_unaligned_object_should_unpin),
 	KUNIT_CASE(dirty_then_unpin_then_pin_should_keep_the_data),
 	KUNIT_CASE(read_and_write_should_round_trip),
+	KUNIT_CASE_PARAM(write_into_a_hole_should_leave_zeros_around,
+			 partial_writes_gen_params),
+	KUNIT_CASE(write_from_a_faulting_buffer_should_stop_short),
 	KUNIT_CASE(purge_while_pinned_should_be_busy),
 	KUNIT_CASE(purge_should_drop_the_contents),
 	KUNIT_CASE(put_while_vmapped_should_keep_the_object),
