@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/scamem.h>
@@ -58,8 +59,8 @@ EXPORT_SYMBOL_GPL(scamem_is_pageable);
 /**
  * scamem_create_pageable - create a pageable scamem
  * @size: Size in bytes, at least 1; rounded up to whole pages.
- * @nid: Preferred node of the descriptor and its page array, or
- *	NUMA_NO_NODE.  The pages follow the memory policy of shmem.
+ * @nid: Preferred node of the pages and the descriptor, or NUMA_NO_NODE
+ *	for the memory policy of the task that allocates each page.
  *
  * The contents start as zeros and take no memory until they are pinned
  * or written.  Memory is charged to the caller's memory cgroup, and to
@@ -69,7 +70,8 @@ EXPORT_SYMBOL_GPL(scamem_is_pageable);
  *
  * Context: Process context; may sleep.
  * Return: The scamem with one reference; ERR_PTR(-EINVAL) if @size is 0
- * or too large; ERR_PTR(-ENOMEM), or the error of the shmem file's setup.
+ * or too large, or @nid is not a node with memory; ERR_PTR(-ENOMEM), or
+ * the error of the shmem file's setup.
  */
 struct scamem *scamem_create_pageable_noprof(loff_t size, int nid)
 {
@@ -81,6 +83,9 @@ struct scamem *scamem_create_pageable_noprof(loff_t size, int nid)
 	/* Every page pin is a reference on the scamem: one pin of all fits. */
 	if (size <= 0 || size > ((loff_t)SCAMEM_PIN_LIMIT << PAGE_SHIFT) ||
 	    size > MAX_LFS_FILESIZE)
+		return ERR_PTR(-EINVAL);
+	if (nid != NUMA_NO_NODE &&
+	    (nid < 0 || nid >= MAX_NUMNODES || !node_state(nid, N_MEMORY)))
 		return ERR_PTR(-EINVAL);
 	nr_pages = DIV_ROUND_UP(size, PAGE_SIZE);
 	p = kvzalloc_node(struct_size(p, pins, nr_pages), GFP_KERNEL, nid);
@@ -94,6 +99,13 @@ struct scamem *scamem_create_pageable_noprof(loff_t size, int nid)
 		err = PTR_ERR(p->file);
 		goto put;
 	}
+	if (nid != NUMA_NO_NODE) {
+		err = mpol_shared_policy_prefer_node(
+				&SHMEM_I(file_inode(p->file))->policy, 0,
+				nr_pages, nid);
+		if (err)
+			goto put_file;
+	}
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->vmaps);
 	p->memcg = get_mem_cgroup_from_current();
@@ -104,6 +116,8 @@ struct scamem *scamem_create_pageable_noprof(loff_t size, int nid)
 	WRITE_ONCE(sm->flags, SCAMEM_PAGEABLE);
 	return sm;
 
+put_file:
+	fput(p->file);
 put:
 	scamem_put(sm);
 free_state:

@@ -84,6 +84,41 @@ static void create_of_a_bad_size_should_fail(struct kunit *test)
 			-EINVAL);
 }
 
+static void create_on_a_node_without_memory_should_fail(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, PTR_ERR(scamem_create_pageable(OBJ_SIZE,
+							     MAX_NUMNODES)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(scamem_create_pageable(OBJ_SIZE, -2)),
+			-EINVAL);
+}
+
+/*
+ * The pages of an object created for a node come from that node, pinned
+ * or written, whichever CPU the task runs on: the node asked for is not
+ * the local one, where they would come from otherwise.
+ */
+static void pages_should_come_from_the_node_asked_for(struct kunit *test)
+{
+	int nid, target = NUMA_NO_NODE;
+	struct scamem *sm;
+	unsigned int i;
+
+	for_each_node_state(nid, N_MEMORY)
+		if (nid != numa_node_id())
+			target = nid;
+	if (target == NUMA_NO_NODE)
+		kunit_skip(test, "needs a second node with memory");
+	sm = scamem_create_pageable(OBJ_SIZE, target);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sm));
+	test_write(test, sm, 0, "x", 1);	/* page 0 by a write */
+	KUNIT_ASSERT_EQ(test, scamem_pin_range(sm, 0, OBJ_SIZE), 0);
+	for (i = 0; i < SIZE_PAGES; i++)
+		KUNIT_EXPECT_EQ(test, page_to_nid(sm->pages[i]), target);
+	scamem_unpin_range(sm, 0, OBJ_SIZE);
+	scamem_put(sm);
+}
+
 /* Nothing is resident until pinned or written; a put frees it all. */
 static void new_object_should_have_no_pages(struct kunit *test)
 {
@@ -752,6 +787,8 @@ static void mmap_of_a_bad_vma_should_fail(struct kunit *test)
 
 static struct kunit_case scamem_pageable_test_cases[] = {
 	KUNIT_CASE(create_of_a_bad_size_should_fail),
+	KUNIT_CASE(create_on_a_node_without_memory_should_fail),
+	KUNIT_CASE(pages_should_come_from_the_node_asked_for),
 	KUNIT_CASE(new_object_should_have_no_pages),
 	KUNIT_CASE(pin_should_round_out_and_count_each_page),
 	KUNIT_CASE(overlapping_pins_should_nest),
