@@ -182,17 +182,21 @@ static int bench_pageable(unsigned long size, unsigned long loops)
 {
 	for (int rep = 0; rep < REPS; rep++) {
 		struct scamem_bench_args api = { .size = size, .loops = loops };
-		struct scamem_bench_args open_coded = api;
+		struct scamem_bench_args open_coded = api, gem = api;
 
 		open_coded.addr = SCAMEM_BENCH_OPEN_CODED;
+		gem.addr = SCAMEM_BENCH_GEM_PAGES;
 		if (bench_ioctl(SCAMEM_BENCH_PAGEABLE, &api) || !api.ns ||
 		    bench_ioctl(SCAMEM_BENCH_PAGEABLE, &open_coded) ||
-		    !open_coded.ns)
+		    !open_coded.ns ||
+		    bench_ioctl(SCAMEM_BENCH_PAGEABLE, &gem) || !gem.ns)
 			return -1;
 		report("pageable-pin+unpin", size, rep,
 		       (double)api.ns / loops, "ns");
 		report("shmem-get+put", size, rep,
 		       (double)open_coded.ns / loops, "ns");
+		report("gem-get+put-pages", size, rep,
+		       (double)gem.ns / loops, "ns");
 	}
 	return 0;
 }

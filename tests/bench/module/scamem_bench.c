@@ -28,9 +28,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/folio_batch.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -199,6 +201,94 @@ static u64 bench_open_coded(unsigned long size, unsigned long loops)
 	return elapsed;
 }
 
+/*
+ * drm_gem_get_pages() and drm_gem_put_pages(dirty=false, accessed=true)
+ * as drivers/gpu/drm/drm_gem.c has them (without the DMA32 check and the
+ * error path, which a resident object does not reach): a page array per
+ * call, the mapping unevictable while the pages are held, and the
+ * references dropped in batches that go back to the evictable LRU.
+ */
+static struct page **gem_get_pages(struct address_space *mapping,
+				   unsigned long npages)
+{
+	struct page **pages;
+	unsigned long i = 0, j;
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	mapping_set_unevictable(mapping);
+	while (i < npages) {
+		struct folio *folio = shmem_read_folio_gfp(mapping, i,
+						mapping_gfp_mask(mapping));
+		unsigned long nr;
+
+		if (IS_ERR(folio))
+			break;
+		nr = min(npages - i, folio_nr_pages(folio));
+		for (j = 0; j < nr; j++, i++)
+			pages[i] = folio_file_page(folio, i);
+	}
+	return pages;
+}
+
+static void gem_release_batch(struct folio_batch *fbatch)
+{
+	check_move_unevictable_folios(fbatch);
+	__folio_batch_release(fbatch);
+	cond_resched();
+}
+
+static void gem_put_pages(struct address_space *mapping, struct page **pages,
+			  unsigned long npages)
+{
+	struct folio_batch fbatch;
+	unsigned long i;
+
+	mapping_clear_unevictable(mapping);
+	folio_batch_init(&fbatch);
+	for (i = 0; i < npages; i++) {
+		struct folio *folio = page_folio(pages[i]);
+
+		folio_mark_accessed(folio);
+		if (!folio_batch_add(&fbatch, folio))
+			gem_release_batch(&fbatch);
+		i += folio_nr_pages(folio) - 1;
+	}
+	if (folio_batch_count(&fbatch))
+		gem_release_batch(&fbatch);
+	kvfree(pages);
+}
+
+static u64 bench_gem_pages(unsigned long size, unsigned long loops)
+{
+	unsigned long nr = size >> PAGE_SHIFT, i;
+	struct page **pages;
+	struct file *file;
+	u64 start, elapsed = 0;
+
+	file = shmem_kernel_file_setup("scamem-bench", size, EMPTY_VMA_FLAGS);
+	if (IS_ERR(file))
+		return 0;
+	/* The first round allocates the pages: time the resident ones. */
+	pages = gem_get_pages(file->f_mapping, nr);
+	if (pages) {
+		gem_put_pages(file->f_mapping, pages, nr);
+		for (i = 0; i < loops; i++) {
+			start = ktime_get_ns();
+			pages = gem_get_pages(file->f_mapping, nr);
+			if (!pages) {
+				elapsed = 0;
+				break;
+			}
+			gem_put_pages(file->f_mapping, pages, nr);
+			elapsed += ktime_get_ns() - start;
+		}
+	}
+	fput(file);
+	return elapsed;
+}
+
 #ifdef HAVE_SCAMEM
 static u64 bench_pageable(unsigned long size, unsigned long loops)
 {
@@ -311,6 +401,8 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			ret = -EINVAL;
 		else if (a.addr == SCAMEM_BENCH_OPEN_CODED)
 			a.ns = bench_open_coded(a.size, a.loops);
+		else if (a.addr == SCAMEM_BENCH_GEM_PAGES)
+			a.ns = bench_gem_pages(a.size, a.loops);
 		else
 			a.ns = bench_pageable(a.size, a.loops);
 		break;

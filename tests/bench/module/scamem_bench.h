@@ -35,10 +35,13 @@ struct scamem_bench_args {
  * Pin and unpin all of a resident shmem object of size bytes, loops
  * times: with scamem_pin_range()/scamem_unpin_range() of a pageable
  * scamem on the scamem kernel, or (addr SCAMEM_BENCH_OPEN_CODED, and on
- * kernels without scamem) with the shmem_read_folio() loop and
- * folio_put()s that drm_gem_get_pages()/drm_gem_put_pages() open-code.
+ * kernels without scamem) with the bare shmem_read_folio() loop and
+ * folio_put()s at the heart of drm_gem_get_pages()/drm_gem_put_pages(),
+ * or (addr SCAMEM_BENCH_GEM_PAGES) with those two functions whole, as
+ * GEM drivers call them: page array, unevictable mapping and all.
  */
 #define SCAMEM_BENCH_PAGEABLE	_IOWR('S', 8, struct scamem_bench_args)
 #define SCAMEM_BENCH_OPEN_CODED	1
+#define SCAMEM_BENCH_GEM_PAGES	2
 
 #endif
