@@ -340,6 +340,7 @@ static void pin_of_resident_pages_should_take_one_pin_each(struct kunit *test)
 	err = scamem_pin_range(sm, 0, OBJ_SIZE);
 	kunit_deactivate_static_stub(test, scamem_pageable_read_folio);
 	KUNIT_ASSERT_EQ(test, err, pin->err);
+	lru_add_drain_all();
 
 	for (i = 0; !err && i < SIZE_PAGES; i++) {
 		struct folio *folio = test_cache_folio(sm, i);
@@ -359,6 +360,7 @@ static void pin_of_resident_pages_should_take_one_pin_each(struct kunit *test)
 	}
 
 	/* Unpinned or failed: every count is back where it was. */
+	lru_add_drain_all();	/* and none in a batch of folios to activate */
 	for (i = 0; i < SIZE_PAGES; i++) {
 		KUNIT_EXPECT_FALSE(test, test_page_pinned(sm, i));
 		KUNIT_EXPECT_EQ(test, sm->pageable->pins[i], 0);
