@@ -62,13 +62,10 @@ sources_fingerprint() {
 GUEST_BRD=(brd.rd_nr=1 brd.rd_size=65536)
 
 # guest_programs OUT PROGRAM...: the sample driver (linux/samples/scamem/),
-# built out of tree against the kernel in OUT, and tests/guest/PROGRAM.c as
-# a static program in OUT, for tools/initramfs.  Appends the files that
-# built to the array "extra" and a sentence for each that did not to the
-# array "broken"; the logs go to build/logs/.
+# built out of tree against the kernel in OUT, and the test programs (see
+# test_programs).
 guest_programs() {
-	local out=$1 sample=$1/scamem-sample prog
-	shift
+	local out=$1 sample=$1/scamem-sample
 	rm -rf "$sample"
 	cp -r "$TOP/linux/samples/scamem" "$sample"
 	if make -s -C "$TREE" O="$out" ARCH=x86_64 CC="ccache gcc" M="$sample" \
@@ -77,6 +74,16 @@ guest_programs() {
 	else
 		broken+=("the sample driver does not build (see build/logs/scamem-sample.log)")
 	fi
+	test_programs "$@"
+}
+
+# test_programs OUT PROGRAM...: tests/guest/PROGRAM.c as a static program
+# in OUT, for tools/initramfs.  Appends the files that built to the array
+# "extra" and a sentence for each that did not to the array "broken"; the
+# logs go to build/logs/.
+test_programs() {
+	local out=$1 prog
+	shift
 	for prog; do
 		rm -f "$out/$prog"
 		if gcc -static -O2 -Wall -o "$out/$prog" "$TOP/tests/guest/$prog.c" \

@@ -153,6 +153,68 @@ long meminfo_kb(const char *field)
 	return kb;
 }
 
+/* A number from a cgroup file or /proc/vmstat field, or -1. */
+long read_long(const char *path, const char *field)
+{
+	char line[256];
+	size_t n = field ? strlen(field) : 0;
+	long val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!field) {
+			val = strtol(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, field, n) && line[n] == ' ') {
+			val = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/*
+ * Swap in use, in kB, from /proc/meminfo: the entries whose only copy is
+ * in swap.  Those that also have a page in memory (SwapCached) are left
+ * out: when a file is truncated while reclaim holds one of its folios
+ * in the swap cache, that folio keeps its entry until reclaim comes back
+ * for it, though nothing owns either any more.
+ */
+long swap_used_kb(void)
+{
+	return meminfo_kb("SwapTotal") - meminfo_kb("SwapFree") -
+	       meminfo_kb("SwapCached");
+}
+
+/* Shmem and swap use may keep a few pages of others (the test's own). */
+#define SHMEM_SWAP_SLACK_KB	512
+
+/*
+ * Two checks: Shmem and swap use come back to @shmem_kb and @swap_kb
+ * (with some slack), waiting up to 10 s for deferred frees.
+ */
+void check_shmem_swap_back(long shmem_kb, long swap_kb, const char *when)
+{
+	long now_shmem = 0, now_swap = 0;
+
+	for (int i = 0; i < 100; i++) {
+		now_shmem = meminfo_kb("Shmem");
+		now_swap = swap_used_kb();
+		if (now_shmem <= shmem_kb + SHMEM_SWAP_SLACK_KB &&
+		    now_swap <= swap_kb + SHMEM_SWAP_SLACK_KB)
+			break;
+		usleep(100000);
+	}
+	result(now_shmem <= shmem_kb + SHMEM_SWAP_SLACK_KB,
+	       "%s: Shmem back: %ld kB, was %ld", when, now_shmem, shmem_kb);
+	result(now_swap <= swap_kb + SHMEM_SWAP_SLACK_KB,
+	       "%s: swap use back: %ld kB, was %ld", when, now_swap, swap_kb);
+}
+
 /* The pages on the per-cpu free lists, in kB (see free_kb()), or -1. */
 static long pcp_kb(void)
 {

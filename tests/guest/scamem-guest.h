@@ -63,6 +63,9 @@ void report_compare(const uint64_t *p, size_t size, unsigned int run,
 		    const char *what);
 
 long meminfo_kb(const char *field);
+long read_long(const char *path, const char *field);
+long swap_used_kb(void);
+void check_shmem_swap_back(long shmem_kb, long swap_kb, const char *when);
 long free_kb(void);
 bool sample_area(char *buf, size_t len);
 

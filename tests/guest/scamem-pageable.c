@@ -23,11 +23,8 @@
  *      pin (EBUSY), an unpin of nothing (EINVAL), REVOKE (EOPNOTSUPP);
  *   f. closed: Shmem and swap use back where they were.
  *
- * big_key: keys of the big_key type, whose contents now live in pageable
- *   scamem: KEYS keys of KEY_SIZE (more than the limit) added and
- *   read back intact (not all resident), one revoked (EKEYREVOKED), all
- *   invalidated: Shmem
- *   back where it was.
+ * big_key, pageable scamem's first in-tree user, has its own test
+ * (scamem-big-key.c), which runs on the unpatched kernel too.
  *
  * One "@@ pass pageable ..." or "@@ fail pageable ...: details" line per
  * check; exit status 1 if any failed.
@@ -35,7 +32,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/keyctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,49 +46,15 @@
 #define CGROUP		"/sys/fs/cgroup/pageable/"
 #define OTHER_CGROUP	"/sys/fs/cgroup/other/"
 #define OBJECTS		6
-#define KEYS		12
-/* add_key() takes less than 1 MiB. */
-#define KEY_SIZE	((1UL << 20) - PAGE)
-/* Shmem and swap use may keep a few pages of others (the test's own). */
-#define SLACK_KB	512
 
-/* Checks: sample 2 + 2 + 9 + 2 per buffer + 4 + 2, big_key 6. */
-#define CHECKS		(2 + 2 + 9 + 2 * OBJECTS + 4 + 2 + 6)
+/* Checks: 2 + 2 + 9 + 2 per buffer + 4 + 2. */
+#define CHECKS		(2 + 2 + 9 + 2 * OBJECTS + 4 + 2)
 
 static long obj_size;
-
-/* A number from a cgroup file or /proc/vmstat field, or -1. */
-static long read_long(const char *path, const char *field)
-{
-	char line[256];
-	size_t n = field ? strlen(field) : 0;
-	long val = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!field) {
-			val = strtol(line, NULL, 10);
-			break;
-		}
-		if (!strncmp(line, field, n) && line[n] == ' ') {
-			val = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
 
 static long pswpout(void)
 {
 	return read_long("/proc/vmstat", "pswpout");
-}
-
-static long swap_used_kb(void)
-{
-	return meminfo_kb("SwapTotal") - meminfo_kb("SwapFree");
 }
 
 /* How many pages of the mapping at @p are resident, by mincore(). */
@@ -308,24 +270,6 @@ static void driver_errors(int fd)
 		     "REVOKE of a pageable buffer");
 }
 
-/* Wait (up to 10 s) for Shmem and swap use to come back to @shmem, @swap. */
-static void check_back(long shmem, long swap, const char *what)
-{
-	long now_shmem = 0, now_swap = 0;
-
-	for (int i = 0; i < 100; i++) {
-		now_shmem = meminfo_kb("Shmem");
-		now_swap = swap_used_kb();
-		if (now_shmem <= shmem + SLACK_KB && now_swap <= swap + SLACK_KB)
-			break;
-		usleep(100000);
-	}
-	result(now_shmem <= shmem + SLACK_KB, "%s: Shmem back: %ld kB, was %ld",
-	       what, now_shmem, shmem);
-	result(now_swap <= swap + SLACK_KB, "%s: swap use back: %ld kB, was %ld",
-	       what, now_swap, swap);
-}
-
 static void sample_test(void)
 {
 	long shmem = meminfo_kb("Shmem"), swap = swap_used_kb();
@@ -341,56 +285,7 @@ static void sample_test(void)
 	driver_errors(fds[0]);
 	for (int i = 0; i < OBJECTS; i++)
 		close(fds[i]);
-	check_back(shmem, swap, "closed");
-}
-
-static long add_key(const char *desc, const void *data, size_t len)
-{
-	return syscall(SYS_add_key, "big_key", desc, data, len,
-		       KEY_SPEC_PROCESS_KEYRING);
-}
-
-static long keyctl(int cmd, long a, long b, long c)
-{
-	return syscall(SYS_keyctl, cmd, a, b, c, 0);
-}
-
-static void big_key_test(void)
-{
-	long shmem = meminfo_kb("Shmem"), swap = swap_used_kb();
-	uint64_t *data = malloc(KEY_SIZE), *back = malloc(KEY_SIZE);
-	long ids[KEYS], read_ok = 0, added = 0;
-	char desc[32];
-	int err = 0;
-
-	set_prefix("pageable big_key: ");
-	for (int i = 0; i < KEYS; i++) {
-		fill(data, KEY_SIZE, 100 + i, false);
-		snprintf(desc, sizeof(desc), "scamem-%d", i);
-		ids[i] = add_key(desc, data, KEY_SIZE);
-		if (ids[i] < 0)
-			err = errno;
-		added += ids[i] > 0;
-	}
-	result(added == KEYS, "%ld of %d keys of %lu KiB added%s%s", added,
-	       KEYS, KEY_SIZE >> 10, err ? ": " : "", err ? strerror(err) : "");
-	for (int i = 0; i < KEYS; i++)
-		if (ids[i] > 0 &&
-		    keyctl(KEYCTL_READ, ids[i], (long)back, KEY_SIZE) ==
-		    (long)KEY_SIZE && compare(back, KEY_SIZE, 100 + i) < 0)
-			read_ok++;
-	result(read_ok == KEYS, "%ld of %d read back intact", read_ok, KEYS);
-	result(meminfo_kb("Shmem") - shmem < (long)(KEYS * KEY_SIZE >> 10),
-	       "not all resident: Shmem +%ld kB, swap +%ld kB",
-	       meminfo_kb("Shmem") - shmem, swap_used_kb() - swap);
-	keyctl(KEYCTL_REVOKE, ids[0], 0, 0);
-	expect_errno(keyctl(KEYCTL_READ, ids[0], (long)back, KEY_SIZE) < 0,
-		     EKEYREVOKED, "reading a revoked key");
-	for (int i = 0; i < KEYS; i++)
-		keyctl(KEYCTL_INVALIDATE, ids[i], 0, 0);
-	check_back(shmem, swap, "invalidated");
-	free(data);
-	free(back);
+	check_shmem_swap_back(shmem, swap, "closed");
 }
 
 int main(void)
@@ -406,6 +301,5 @@ int main(void)
 	/* Pinned, one leaves the other half for everything else. */
 	obj_size = limit / 2;
 	sample_test();
-	big_key_test();
 	return failures ? 1 : 0;
 }
