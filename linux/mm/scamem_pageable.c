@@ -100,9 +100,10 @@ struct scamem *scamem_create_pageable_noprof(loff_t size, int nid)
 		goto put;
 	}
 	if (nid != NUMA_NO_NODE) {
-		err = mpol_shared_policy_prefer_node(
-				&SHMEM_I(file_inode(p->file))->policy, 0,
-				nr_pages, nid);
+		struct inode *inode = file_inode(p->file);
+
+		err = mpol_shared_policy_prefer_node(&SHMEM_I(inode)->policy,
+						     0, nr_pages, nid);
 		if (err)
 			goto put_file;
 	}
