@@ -8,7 +8,8 @@
  *
  *   a. KEYS keys of KEY_SIZE (more than the limit) added and read back
  *      intact, not all of them resident (Shmem), swap use up;
- *   b. a key updated with new contents reads the new contents;
+ *   b. a key updated with new contents (a page: KEYCTL_UPDATE takes no
+ *      more) reads the new contents;
  *   c. a small key (kept in the payload, not in shmem) reads back;
  *   d. a revoked key reads EKEYREVOKED;
  *   e. all invalidated: Shmem and swap use back where they were.
@@ -31,6 +32,7 @@
 #define KEYS		12
 /* add_key() takes less than 1 MiB. */
 #define KEY_SIZE	((1UL << 20) - PAGE)
+#define UPDATE_SIZE	PAGE
 #define SMALL_SIZE	100
 #define CHECKS		9
 
@@ -82,12 +84,16 @@ static void add_and_read(long *ids, uint64_t *data, uint64_t *back)
 /* b, c: an update replaces the contents; a small key stays small. */
 static void update_and_small(long id, uint64_t *data, uint64_t *back)
 {
-	long small;
+	long small, ret;
+	int err;
 
-	fill(data, KEY_SIZE, 200, false);
-	result(!keyctl(KEYCTL_UPDATE, id, (long)data, KEY_SIZE) &&
-	       reads_back(id, back, KEY_SIZE, 200),
-	       "an updated key reads its new contents");
+	/* keyctl_update_key() takes a page at most: still beyond the inode. */
+	fill(data, UPDATE_SIZE, 200, false);
+	ret = keyctl(KEYCTL_UPDATE, id, (long)data, UPDATE_SIZE);
+	err = ret ? errno : 0;
+	result(!ret && reads_back(id, back, UPDATE_SIZE, 200),
+	       "a key updated to %lu bytes reads its new contents (update: %s)",
+	       UPDATE_SIZE, strerror(err));
 	fill(data, SMALL_SIZE, 300, false);
 	small = add_key("scamem-small", data, SMALL_SIZE);
 	result(reads_back(small, back, SMALL_SIZE, 300),
