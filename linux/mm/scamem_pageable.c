@@ -613,67 +613,50 @@ static bool scamem_pageable_clamp(const struct scamem_pageable *p, loff_t pos,
 	return true;
 }
 
-/* Read a page's worth at @pos into @iter; a hole reads as zeros. */
-static ssize_t scamem_pageable_read_page(struct scamem *sm, loff_t pos,
-					 struct iov_iter *iter, size_t len)
+/* Page @index for a copy to @write it, or NULL for a hole to read as zeros. */
+static struct folio *scamem_pageable_copy_folio(struct scamem *sm,
+						pgoff_t index, bool write)
 {
 	struct inode *inode = file_inode(to_pageable(sm)->file);
-	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
-	size_t copied;
 	int err;
 
-	/* A read allocates nothing. */
+	if (write)
+		return scamem_pageable_read_folio(sm, index);
+	/* A read allocates nothing: a hole reads as zeros. */
 	err = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
 	if (err)
-		return err;
-	if (!folio)
-		return iov_iter_zero(len, iter);
-	folio_unlock(folio);
-	copied = copy_page_to_iter(folio_file_page(folio, index),
-				   offset_in_page(pos), len, iter);
-	folio_mark_accessed(folio);
-	folio_put(folio);
-	return copied;
+		return ERR_PTR(err);
+	if (folio)
+		folio_unlock(folio);
+	return folio;
 }
 
-/*
- * Write a page's worth of @iter at @pos as shmem's write_begin and
- * write_end do: a page not yet up to date is not cleared first, only
- * what the write leaves of it; so a page written whole, the common case,
- * is written once.  The copy runs with the folio locked, so it must not
- * fault (the source may be a user mapping of this very page): the source
- * is faulted in before, and a copy cut short by a fault returns short.
- */
-static ssize_t scamem_pageable_write_page(struct scamem *sm, loff_t pos,
-					  struct iov_iter *iter, size_t len)
+/* Copy a page's worth of @iter at @pos; returns how much was copied. */
+static ssize_t scamem_pageable_copy_page(struct scamem *sm, loff_t pos,
+					 struct iov_iter *iter, bool write)
 {
-	struct inode *inode = file_inode(to_pageable(sm)->file);
+	size_t offset = offset_in_page(pos);
+	size_t len = min_t(size_t, PAGE_SIZE - offset, iov_iter_count(iter));
+	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
-	ssize_t copied;
-	size_t offset;
-	int err;
+	struct page *page;
+	size_t copied;
 
-	if (fault_in_iov_iter_readable(iter, len) == len)
-		return 0;
-	err = shmem_get_folio(inode, pos >> PAGE_SHIFT, pos + len, &folio,
-			      SGP_WRITE);
-	if (err)
-		return err;
-	if (folio_contain_hwpoisoned_page(folio)) {
-		copied = -EIO;
-		goto out;
+	folio = scamem_pageable_copy_folio(sm, index, write);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	if (!folio)
+		return iov_iter_zero(len, iter);
+	page = folio_file_page(folio, index);
+	if (write) {
+		copied = copy_page_from_iter(page, offset, len, iter);
+		if (copied)
+			folio_mark_dirty(folio);
+	} else {
+		copied = copy_page_to_iter(page, offset, len, iter);
 	}
-	offset = offset_in_folio(folio, pos);
-	copied = copy_folio_from_iter_atomic(folio, offset, len, iter);
-	if (!folio_test_uptodate(folio)) {
-		folio_zero_segments(folio, 0, offset, offset + copied,
-				    folio_size(folio));
-		folio_mark_uptodate(folio);
-	}
-	folio_mark_dirty(folio);
-out:
-	folio_unlock(folio);
+	folio_mark_accessed(folio);
 	folio_put(folio);
 	return copied;
 }
@@ -698,10 +681,7 @@ static ssize_t scamem_pageable_copy(struct scamem *sm, loff_t pos,
 		size_t want = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
 				    iov_iter_count(iter));
 
-		if (write)
-			ret = scamem_pageable_write_page(sm, pos, iter, want);
-		else
-			ret = scamem_pageable_read_page(sm, pos, iter, want);
+		ret = scamem_pageable_copy_page(sm, pos, iter, write);
 		if (ret < 0)
 			break;
 		done += ret;

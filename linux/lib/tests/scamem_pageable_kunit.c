@@ -503,11 +503,7 @@ static void read_and_write_should_round_trip(struct kunit *test)
 	scamem_put(sm);
 }
 
-/*
- * A write into pages never written leaves zeros around what it wrote:
- * shmem does not clear a page it is told will be written, so the write
- * clears what it leaves of it.
- */
+/* A write into pages never written leaves zeros around what it wrote. */
 struct partial_write {
 	const char *name;
 	loff_t pos;
