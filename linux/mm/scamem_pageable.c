@@ -323,15 +323,29 @@ static int scamem_pageable_pin_locked(struct scamem *sm, pgoff_t first,
 {
 	struct scamem_pageable *p = to_pageable(sm);
 	struct mem_cgroup *old_memcg;
+	pgoff_t i, next_lookup = first;
 	int err = 0;
-	pgoff_t i;
 
 	old_memcg = set_active_memcg(p->memcg);
 	for (i = first; i <= last; i++) {
 		if (!p->pins[i]) {
-			pgoff_t nr = scamem_pageable_pin_resident(sm, i,
-					scamem_pageable_unpinned_to(p, i, last));
+			pgoff_t nr = 0;
 
+			if (i >= next_lookup) {
+				pgoff_t end;
+
+				end = scamem_pageable_unpinned_to(p, i, last);
+				nr = scamem_pageable_pin_resident(sm, i, end);
+				/*
+				 * Page @i is not resident.  In a new object,
+				 * or one swapped out, the pages after it are
+				 * most likely not either, and a lookup for
+				 * each would find nothing: the rest of the
+				 * run goes the slow way.
+				 */
+				if (!nr)
+					next_lookup = end + 1;
+			}
 			if (nr) {
 				scamem_pageable_count_new_pins(p, i, nr);
 				i += nr - 1;
