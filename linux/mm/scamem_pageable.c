@@ -215,7 +215,11 @@ static int scamem_pageable_pin_page(struct scamem *sm, pgoff_t index)
  * writeout off while the caller pins it: writeout, which moves a folio
  * from the page cache to the swap cache whatever its references, runs
  * under the folio lock and checks folio_maybe_dma_pinned() first, so
- * once the pin is taken under the lock, it is seen.
+ * once the pin is taken under the lock, it is seen, on any architecture:
+ * folio_unlock() orders the pin before the unlock, and reclaim's
+ * folio_trylock() orders its check after.  The lookup's own reference
+ * (folio_try_get() under RCU, rechecked against the page cache) is what
+ * makes @folio safe to lock at all.
  */
 static bool scamem_pageable_lock_resident(struct folio *folio,
 					  struct address_space *mapping,
