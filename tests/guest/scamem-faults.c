@@ -256,7 +256,7 @@ static bool read_str(const char *path, char *buf, size_t len)
 	return true;
 }
 
-static long read_long(const char *path)
+static long read_number(const char *path)
 {
 	char buf[32];
 
@@ -759,7 +759,7 @@ static void calibrate(struct target *t)
 		buffer_whole(t, why, sizeof(why));
 	arm_pages(UNREACHED);
 	a = alloc_failing(t, 0);
-	space = read_long(FAIL_PAGE "space");
+	space = read_number(FAIL_PAGE "space");
 	disarm();
 	t->page_units = a.err || space <= 0 ? 0 : UNREACHED - space;
 	if (!a.err)
@@ -942,7 +942,7 @@ static void sweep_descriptor(struct target *t)
 	knob(FAILSLAB "probability", "100");
 	a = alloc_failing(t, 0);
 	/* times counts down to 0 once the failure is injected. */
-	a.left = read_long(FAILSLAB "times");
+	a.left = read_number(FAILSLAB "times");
 	disarm();
 	knob(FAILSLAB "cache-filter", "N");
 	knob(FAILSLAB "times", "-1");
@@ -1451,8 +1451,8 @@ int main(void)
 		check_kmemleak();
 	fi_restore();
 	result(!fi.knob_errors && fail_nth() == 0 &&
-	       read_long(FAIL_PAGE "probability") == 0 &&
-	       read_long(FAILSLAB "probability") == 0,
+	       read_number(FAIL_PAGE "probability") == 0 &&
+	       read_number(FAILSLAB "probability") == 0,
 	       "fault injection disarmed and its settings put back%s%s",
 	       fi.knob_errors ? "; " : "", fi.knob_error);
 	return failures ? 1 : 0;
