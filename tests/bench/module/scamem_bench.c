@@ -174,33 +174,6 @@ static int shmem_get_put(struct address_space *mapping, struct page **pages,
 	return nr;
 }
 
-static u64 bench_open_coded(unsigned long size, unsigned long loops)
-{
-	unsigned long nr = size >> PAGE_SHIFT, i;
-	struct page **pages;
-	struct file *file;
-	u64 start, elapsed = 0;
-
-	file = shmem_kernel_file_setup("scamem-bench", size, EMPTY_VMA_FLAGS);
-	if (IS_ERR(file))
-		return 0;
-	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
-	/* The first round allocates the pages: time the resident ones. */
-	if (pages && shmem_get_put(file->f_mapping, pages, nr) == nr) {
-		for (i = 0; i < loops; i++) {
-			start = ktime_get_ns();
-			if (shmem_get_put(file->f_mapping, pages, nr) != nr) {
-				elapsed = 0;
-				break;
-			}
-			elapsed += ktime_get_ns() - start;
-		}
-	}
-	kvfree(pages);
-	fput(file);
-	return elapsed;
-}
-
 /*
  * drm_gem_get_pages() and drm_gem_put_pages(dirty=false, accessed=true)
  * as drivers/gpu/drm/drm_gem.c has them (without the DMA32 check and the
@@ -260,7 +233,33 @@ static void gem_put_pages(struct address_space *mapping, struct page **pages,
 	kvfree(pages);
 }
 
-static u64 bench_gem_pages(unsigned long size, unsigned long loops)
+/* One round of an open-coded get and put of all @nr pages; false if it failed. */
+typedef bool (*shmem_round_t)(struct address_space *mapping,
+			      struct page **pages, unsigned long nr);
+
+static bool open_coded_round(struct address_space *mapping,
+			     struct page **pages, unsigned long nr)
+{
+	return shmem_get_put(mapping, pages, nr) == nr;
+}
+
+/* GEM allocates its page array in every round: @pages goes unused. */
+static bool gem_pages_round(struct address_space *mapping,
+			    struct page **pages, unsigned long nr)
+{
+	pages = gem_get_pages(mapping, nr);
+	if (!pages)
+		return false;
+	gem_put_pages(mapping, pages, nr);
+	return true;
+}
+
+/*
+ * @loops timed rounds of @round over a shmem file of @size bytes, after
+ * a first round that allocates its pages: the resident ones are timed.
+ */
+static u64 bench_shmem_rounds(unsigned long size, unsigned long loops,
+			      shmem_round_t round)
 {
 	unsigned long nr = size >> PAGE_SHIFT, i;
 	struct page **pages;
@@ -270,23 +269,25 @@ static u64 bench_gem_pages(unsigned long size, unsigned long loops)
 	file = shmem_kernel_file_setup("scamem-bench", size, EMPTY_VMA_FLAGS);
 	if (IS_ERR(file))
 		return 0;
-	/* The first round allocates the pages: time the resident ones. */
-	pages = gem_get_pages(file->f_mapping, nr);
-	if (pages) {
-		gem_put_pages(file->f_mapping, pages, nr);
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (pages && round(file->f_mapping, pages, nr)) {
 		for (i = 0; i < loops; i++) {
 			start = ktime_get_ns();
-			pages = gem_get_pages(file->f_mapping, nr);
-			if (!pages) {
+			if (!round(file->f_mapping, pages, nr)) {
 				elapsed = 0;
 				break;
 			}
-			gem_put_pages(file->f_mapping, pages, nr);
 			elapsed += ktime_get_ns() - start;
 		}
 	}
+	kvfree(pages);
 	fput(file);
 	return elapsed;
+}
+
+static u64 bench_open_coded(unsigned long size, unsigned long loops)
+{
+	return bench_shmem_rounds(size, loops, open_coded_round);
 }
 
 #ifdef HAVE_SCAMEM
@@ -402,7 +403,8 @@ static long bench_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		else if (a.addr == SCAMEM_BENCH_OPEN_CODED)
 			a.ns = bench_open_coded(a.size, a.loops);
 		else if (a.addr == SCAMEM_BENCH_GEM_PAGES)
-			a.ns = bench_gem_pages(a.size, a.loops);
+			a.ns = bench_shmem_rounds(a.size, a.loops,
+						  gem_pages_round);
 		else
 			a.ns = bench_pageable(a.size, a.loops);
 		break;
