@@ -321,37 +321,45 @@ static void scamem_pageable_count_new_pins(struct scamem_pageable *p,
 	p->nr_pinned += nr;
 }
 
+/*
+ * Pin, with one lookup, the resident pages from @index, which has no pin,
+ * up to @last; returns how many.  A page that is not resident sends the
+ * rest of its run the slow way (*@next_lookup is where to look again):
+ * in a new object, or one swapped out, the pages after it are most
+ * likely not resident either, and a lookup for each would find nothing.
+ */
+static pgoff_t scamem_pageable_pin_batch(struct scamem *sm, pgoff_t index,
+					 pgoff_t last, pgoff_t *next_lookup)
+{
+	struct scamem_pageable *p = to_pageable(sm);
+	pgoff_t end, nr;
+
+	if (index < *next_lookup)
+		return 0;
+	end = scamem_pageable_unpinned_to(p, index, last);
+	nr = scamem_pageable_pin_resident(sm, index, end);
+	if (nr)
+		scamem_pageable_count_new_pins(p, index, nr);
+	else
+		*next_lookup = end + 1;
+	return nr;
+}
+
 /* Pin [@first, @last], all or nothing; the caller holds the lock. */
 static int scamem_pageable_pin_locked(struct scamem *sm, pgoff_t first,
 				      pgoff_t last)
 {
 	struct scamem_pageable *p = to_pageable(sm);
 	struct mem_cgroup *old_memcg;
-	pgoff_t i, next_lookup = first;
+	pgoff_t i, nr, next_lookup = first;
 	int err = 0;
 
 	old_memcg = set_active_memcg(p->memcg);
 	for (i = first; i <= last; i++) {
 		if (!p->pins[i]) {
-			pgoff_t nr = 0;
-
-			if (i >= next_lookup) {
-				pgoff_t end;
-
-				end = scamem_pageable_unpinned_to(p, i, last);
-				nr = scamem_pageable_pin_resident(sm, i, end);
-				/*
-				 * Page @i is not resident.  In a new object,
-				 * or one swapped out, the pages after it are
-				 * most likely not either, and a lookup for
-				 * each would find nothing: the rest of the
-				 * run goes the slow way.
-				 */
-				if (!nr)
-					next_lookup = end + 1;
-			}
+			nr = scamem_pageable_pin_batch(sm, i, last,
+						       &next_lookup);
 			if (nr) {
-				scamem_pageable_count_new_pins(p, i, nr);
 				i += nr - 1;
 				continue;
 			}
