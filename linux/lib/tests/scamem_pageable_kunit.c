@@ -198,12 +198,7 @@ static const struct bad_range bad_ranges[] = {
 	{ "wholly after the end", OBJ_SIZE, OBJ_SIZE + PAGE_SIZE },
 };
 
-static void bad_range_to_desc(const struct bad_range *range, char *desc)
-{
-	strscpy(desc, range->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(bad_ranges, bad_ranges, bad_range_to_desc);
+KUNIT_ARRAY_PARAM_DESC(bad_ranges, bad_ranges, name);
 
 static void pin_of_a_bad_range_should_fail(struct kunit *test)
 {
@@ -312,12 +307,7 @@ static const struct resident_pin resident_pins[] = {
 	{ "resident, holes, a failing hole", 0x0b, 4, -ENOMEM },
 };
 
-static void resident_pin_to_desc(const struct resident_pin *pin, char *desc)
-{
-	strscpy(desc, pin->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(resident_pins, resident_pins, resident_pin_to_desc);
+KUNIT_ARRAY_PARAM_DESC(resident_pins, resident_pins, name);
 
 static void pin_of_resident_pages_should_take_one_pin_each(struct kunit *test)
 {
@@ -519,12 +509,7 @@ static const struct partial_write partial_writes[] = {
 	{ "the last bytes", PARTIAL_SIZE - 3, 3 },
 };
 
-static void partial_write_to_desc(const struct partial_write *w, char *desc)
-{
-	strscpy(desc, w->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(partial_writes, partial_writes, partial_write_to_desc);
+KUNIT_ARRAY_PARAM_DESC(partial_writes, partial_writes, name);
 
 static void write_into_a_hole_should_leave_zeros_around(struct kunit *test)
 {
@@ -765,12 +750,7 @@ static const struct bad_mmap bad_mmaps[] = {
 	{ "offset past the end", 1, MAP_SHARED, SIZE_PAGES },
 };
 
-static void bad_mmap_to_desc(const struct bad_mmap *bad, char *desc)
-{
-	strscpy(desc, bad->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(bad_mmaps, bad_mmaps, bad_mmap_to_desc);
+KUNIT_ARRAY_PARAM_DESC(bad_mmaps, bad_mmaps, name);
 
 static void mmap_of_a_bad_vma_should_fail(struct kunit *test)
 {
