@@ -109,6 +109,14 @@ void scamem_untag_page(struct page *page)
  */
 static DEFINE_MUTEX(scamem_tag_mutex);
 
+/*
+ * How many scamems have tags, or are being tagged: while none has, GUP
+ * and unpin need not look at a page's flags (see scamem_any_tagged()).
+ * It changes only at a scamem's first scamem_mmap() and at its free.
+ */
+atomic_t scamem_nr_tagged __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(scamem_nr_tagged);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
  * Where the KUnit tests pin a page underfoot: called between the pending
@@ -135,6 +143,13 @@ static bool scamem_pages_pinned(const struct scamem *sm, unsigned int nr)
 		cond_resched();
 	}
 	return false;
+}
+
+/* A scamem's pages have no tags left: count it out, after them. */
+static void scamem_count_untagged(void)
+{
+	smp_mb__before_atomic();	/* the untagging, then the count */
+	atomic_dec(&scamem_nr_tagged);
 }
 
 /* Mark pages[0...nr) pending, or take the mark back (untag). */
@@ -189,11 +204,14 @@ int scamem_tag_pages(struct scamem *sm)
 	if (sm->tagged)
 		goto unlock;
 	nr = sm->nr_pages;
+	/* Counted before any mark, the smp_mb() below orders both. */
+	atomic_inc(&scamem_nr_tagged);
 	scamem_mark_pages(sm, nr, true);
 	scamem_tag_test_window(sm);
-	smp_mb();	/* the marks, then the pins: see above */
+	smp_mb();	/* the count and the marks, then the pins: see above */
 	if (scamem_pages_pinned(sm, nr)) {
 		scamem_mark_pages(sm, nr, false);
+		scamem_count_untagged();
 		err = -EBUSY;
 		goto unlock;
 	}
@@ -613,6 +631,8 @@ static void scamem_free(struct scamem *sm)
 		return;
 	}
 	scamem_free_pages(sm, 0, sm->nr_pages);
+	if (sm->tagged)
+		scamem_count_untagged();
 	/* Held for scamem_revoke(), which may outlive every mapping. */
 	if (sm->mapping)
 		iput(sm->mapping->host);

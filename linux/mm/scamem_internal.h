@@ -62,19 +62,60 @@ static __always_inline struct scamem *__page_scamem(const struct page *page)
 	return (struct scamem *)(private & ~SCAMEM_PAGE_TAG);
 }
 
+#ifdef CONFIG_SCAMEM
+extern atomic_t scamem_nr_tagged;
+
+/*
+ * Whether any scamem has tags on its pages, or is putting them there:
+ * scamem_tag_pages() counts a scamem in scamem_nr_tagged before it marks
+ * a page, and scamem_free() counts it out after its last page is
+ * untagged.  While none has, GUP and unpin can leave the pages they hold
+ * alone, with one load for all of them; the callers say what orders it.
+ */
+static __always_inline bool scamem_any_tagged(void)
+{
+	return atomic_read(&scamem_nr_tagged);
+}
+#else
+static __always_inline bool scamem_any_tagged(void)
+{
+	return false;
+}
+#endif
+
+/*
+ * For unpin_user_pages(): whether a pin it is given may be a scamem pin,
+ * asked once for the whole array.  A scamem pin holds its page's tag, and
+ * the tag its scamem's count in scamem_nr_tagged: from before the tag was
+ * committed (the smp_mb() in scamem_tag_pages()) until after the scamem
+ * is freed, which cannot happen while the pin holds it.  Whoever took the
+ * pin saw the committed tag first: on the page, or through the mapping
+ * scamem_mmap() made after tagging (under the mmap lock).  The read
+ * barrier orders what this CPU saw before this load; pages handed over
+ * by another thread come with a release and an acquire, which carry the
+ * order along on every architecture.
+ */
+static __always_inline bool scamem_unpin_may_find_scamem(void)
+{
+	smp_rmb();	/* the tag GUP read, then the count */
+	return scamem_any_tagged();
+}
+
 /*
  * For GUP, once it has pinned @folio as a page: whether the page may be a
  * scamem's after all, and its pin must go to the scamem.  Only order-0
- * pages without a mapping can be (not anon, not page cache): the rest pay
- * nothing.  The pin comes before the look at the flags: paired with the
- * smp_mb() in scamem_tag_pages(), either the tagger sees this pin and
- * backs off, or this sees its tag.
+ * pages without a mapping can be (not anon, not page cache), and only
+ * while some scamem is tagged: the rest pay nothing.  The pin comes before
+ * the look at the count and the flags.  Paired with the smp_mb() in
+ * scamem_tag_pages(), which comes after the tagger counts itself and
+ * marks its pages: either the tagger sees this pin and backs off, or this
+ * sees the count, and then the marks.
  */
 static __always_inline bool scamem_pinned_folio_maybe_scamem(struct folio *folio)
 {
-	if (READ_ONCE(folio->mapping))
+	smp_mb__after_atomic();	/* the pin, then the count and the flags */
+	if (!scamem_any_tagged() || READ_ONCE(folio->mapping))
 		return false;
-	smp_mb__after_atomic();	/* the pin, then the flags */
 	/* One load: order-0 (no PG_head), and both flags set. */
 	return (READ_ONCE(folio->flags.f) &
 		(BIT(PG_head) | SCAMEM_PAGE_FLAGS)) == SCAMEM_PAGE_FLAGS;
@@ -338,6 +379,8 @@ void *scamem_vmap_pages(struct page **pages, unsigned int count,
 			pgprot_t prot);
 void scamem_flush_deferred(void);
 struct folio *scamem_pageable_read_folio(struct scamem *sm, pgoff_t index);
+int scamem_pageable_write_folio(struct scamem *sm, pgoff_t index, loff_t end,
+				struct folio **foliop);
 pgoff_t scamem_pageable_pin_resident(struct scamem *sm, pgoff_t index,
 				     pgoff_t last);
 #endif

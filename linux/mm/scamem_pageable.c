@@ -169,6 +169,32 @@ VISIBLE_IF_KUNIT struct folio *scamem_pageable_read_folio(struct scamem *sm,
 EXPORT_SYMBOL_IF_KUNIT(scamem_pageable_read_folio);
 
 /*
+ * Page @index of the object, locked and with a reference, for a write
+ * that ends at @end: from swap, or new and not cleared (not up to date).
+ * The KUnit tests make it fail at a chosen page.
+ */
+VISIBLE_IF_KUNIT int scamem_pageable_write_folio(struct scamem *sm,
+						 pgoff_t index, loff_t end,
+						 struct folio **foliop)
+{
+	struct inode *inode = file_inode(to_pageable(sm)->file);
+	int err;
+
+	KUNIT_STATIC_STUB_REDIRECT(scamem_pageable_write_folio, sm, index, end,
+				   foliop);
+	err = shmem_get_folio(inode, index, end, foliop, SGP_WRITE);
+	if (err)
+		return err;
+	if (folio_contain_hwpoisoned_page(*foliop)) {
+		folio_unlock(*foliop);
+		folio_put(*foliop);
+		return -EIO;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(scamem_pageable_write_folio);
+
+/*
  * A pinned page holds a DMA pin on its folio, counted as a FOLL_PIN of GUP
  * is (see try_grab_folio()), so that folio_maybe_dma_pinned() sees it:
  * reclaim then keeps the folio rather than write it to swap, and
@@ -639,52 +665,90 @@ static bool scamem_pageable_clamp(const struct scamem_pageable *p, loff_t pos,
 	return true;
 }
 
-/* Page @index for a copy to @write it, or NULL for a hole to read as zeros. */
-static struct folio *scamem_pageable_copy_folio(struct scamem *sm,
-						pgoff_t index, bool write)
+/* Read @len bytes at @pos, which lie in one page, into @to. */
+static ssize_t scamem_pageable_read_page(struct scamem *sm, loff_t pos,
+					 size_t len, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(to_pageable(sm)->file);
+	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
+	size_t copied;
 	int err;
 
-	if (write)
-		return scamem_pageable_read_folio(sm, index);
 	/* A read allocates nothing: a hole reads as zeros. */
 	err = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
 	if (err)
-		return ERR_PTR(err);
-	if (folio)
-		folio_unlock(folio);
-	return folio;
+		return err;
+	if (!folio)
+		return iov_iter_zero(len, to);
+	folio_unlock(folio);
+	copied = copy_page_to_iter(folio_file_page(folio, index),
+				   offset_in_page(pos), len, to);
+	folio_mark_accessed(folio);
+	folio_put(folio);
+	return copied;
+}
+
+/*
+ * Write @len bytes of @from at @pos, which lie in one page, the way
+ * shmem's own write() does (its write_begin and write_end): a new page
+ * is not cleared first, only the parts of it that the copy leaves.  The
+ * copy runs under the folio lock and so must not fault; it may copy
+ * less than the caller faulted in.  Returns how much it copied, or an
+ * error.
+ */
+static ssize_t scamem_pageable_write_locked(struct scamem *sm, loff_t pos,
+					    size_t len, struct iov_iter *from)
+{
+	struct folio *folio;
+	size_t offset, copied;
+	int err;
+
+	err = scamem_pageable_write_folio(sm, pos >> PAGE_SHIFT, pos + len,
+					  &folio);
+	if (err)
+		return err;
+	offset = offset_in_folio(folio, pos);
+	copied = copy_folio_from_iter_atomic(folio, offset, len, from);
+	if (!folio_test_uptodate(folio)) {
+		folio_zero_segments(folio, 0, offset, offset + copied,
+				    folio_size(folio));
+		folio_mark_uptodate(folio);
+	}
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return copied;
+}
+
+/* Write @len bytes of @from at @pos, which lie in one page. */
+static ssize_t scamem_pageable_write_page(struct scamem *sm, loff_t pos,
+					  size_t len, struct iov_iter *from)
+{
+	ssize_t copied;
+
+	for (;;) {
+		if (fault_in_iov_iter_readable(from, len) == len)
+			return -EFAULT;
+		copied = scamem_pageable_write_locked(sm, pos, len, from);
+		if (copied)
+			return copied;
+		/* Reclaimed since faulted in: again, as generic_perform_write(). */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
 }
 
 /* Copy a page's worth of @iter at @pos; returns how much was copied. */
 static ssize_t scamem_pageable_copy_page(struct scamem *sm, loff_t pos,
 					 struct iov_iter *iter, bool write)
 {
-	size_t offset = offset_in_page(pos);
-	size_t len = min_t(size_t, PAGE_SIZE - offset, iov_iter_count(iter));
-	pgoff_t index = pos >> PAGE_SHIFT;
-	struct folio *folio;
-	struct page *page;
-	size_t copied;
+	size_t len = min_t(size_t, PAGE_SIZE - offset_in_page(pos),
+			   iov_iter_count(iter));
 
-	folio = scamem_pageable_copy_folio(sm, index, write);
-	if (IS_ERR(folio))
-		return PTR_ERR(folio);
-	if (!folio)
-		return iov_iter_zero(len, iter);
-	page = folio_file_page(folio, index);
-	if (write) {
-		copied = copy_page_from_iter(page, offset, len, iter);
-		if (copied)
-			folio_mark_dirty(folio);
-	} else {
-		copied = copy_page_to_iter(page, offset, len, iter);
-	}
-	folio_mark_accessed(folio);
-	folio_put(folio);
-	return copied;
+	if (write)
+		return scamem_pageable_write_page(sm, pos, len, iter);
+	return scamem_pageable_read_page(sm, pos, len, iter);
 }
 
 /*
@@ -754,7 +818,11 @@ EXPORT_SYMBOL_GPL(scamem_read_iter);
  * @from: What to copy.
  *
  * Allocates or swaps in the pages it writes (charged to the creator's
- * memory cgroup) and leaves them dirty.  Stops at the end of @sm.
+ * memory cgroup) and leaves them dirty.  As shmem's own write() does, it
+ * does not clear a new page first, only the parts of it the write leaves:
+ * filling an object by writing costs one pass over its memory, where a
+ * pin costs two (clearing, then the caller's stores).  Stops at the end
+ * of @sm.
  *
  * Context: Process context; may sleep.
  * Return: Number of bytes copied, 0 at the end of @sm; -EINVAL if @pos

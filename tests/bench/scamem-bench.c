@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +32,21 @@ static int dev;
  * The mapping the cases measure: the one a converted driver makes
  * (remap_vmalloc_scamem() on the scamem kernel, remap_vmalloc_range() on
  * the unpatched one), or remap_vmalloc_range() on both, whose cases are
- * named "per-page-...".
+ * named "per-page-...".  GUP and unpin look at the pages of a per-page
+ * mapping only while some scamem is mapped to userspace: the
+ * "beside-mapped-" cases pin a per-page mapping while another buffer,
+ * mapped the converted way, stays mapped.
  */
 struct mapping {
 	const char *prefix;
 	__u64 flag;
+	bool beside_mapped;
 };
 
 static const struct mapping mappings[] = {
-	{ "", 0 },
-	{ "per-page-", SCAMEM_BENCH_PER_PAGE },
+	{ "", 0, false },
+	{ "per-page-", SCAMEM_BENCH_PER_PAGE, false },
+	{ "beside-mapped-per-page-", SCAMEM_BENCH_PER_PAGE, true },
 };
 
 static void report_mapping(const struct mapping *m, const char *name,
@@ -131,6 +137,25 @@ static int bench_mmap(const struct mapping *m, unsigned long size)
 	return 0;
 }
 
+/* A new buffer of @size, mapped the way @m says and touched; NULL on error. */
+static char *map_user_buf(const struct mapping *m, unsigned long size)
+{
+	struct scamem_bench_args a = {
+		.size = size, .loops = 1, .addr = m->flag,
+	};
+	char *p;
+
+	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		return NULL;
+	}
+	touch_every_page(p, size);
+	return p;
+}
+
 /*
  * pin+unpin (pin_user_pages_fast()), locked-pin+unpin (pin_user_pages()
  * under the mmap lock) and gup+put of the whole mapped buffer, timed in
@@ -139,19 +164,17 @@ static int bench_mmap(const struct mapping *m, unsigned long size)
 static int bench_pin(const struct mapping *m, unsigned long size,
 		     unsigned long loops)
 {
-	struct scamem_bench_args a = {
-		.size = size, .loops = 1, .addr = m->flag,
-	};
-	char *p;
+	char *p, *other = NULL;
 
-	if (bench_ioctl(SCAMEM_BENCH_USER_BUF, &a))
-		return -1;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dev, 0);
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		return -1;
+	/* Its buffer is freed by the next USER_BUF, its mapping stays. */
+	if (m->beside_mapped) {
+		other = map_user_buf(&mappings[0], PAGE);
+		if (!other)
+			return -1;
 	}
-	touch_every_page(p, size);
+	p = map_user_buf(m, size);
+	if (!p)
+		return -1;
 	for (int rep = 0; rep < REPS; rep++) {
 		struct scamem_bench_args pin = {
 			.size = size, .loops = loops, .addr = (uintptr_t)p,
@@ -170,6 +193,8 @@ static int bench_pin(const struct mapping *m, unsigned long size,
 		report_mapping(m, "gup+put", size, rep, (double)gup.ns / loops);
 	}
 	munmap(p, size);
+	if (other)
+		munmap(other, PAGE);
 	return 0;
 }
 
@@ -356,7 +381,8 @@ int main(int argc, char **argv)
 		err |= bench_vmalloc(vm_sizes[i], vm_loops[i]);
 	for (size_t m = 0; m < ARRAY_SIZE(mappings); m++) {
 		for (size_t i = 0; i < ARRAY_SIZE(map_sizes); i++)
-			err |= bench_mmap(&mappings[m], map_sizes[i]);
+			if (!mappings[m].beside_mapped)
+				err |= bench_mmap(&mappings[m], map_sizes[i]);
 		for (size_t i = 0; i < ARRAY_SIZE(pin_sizes); i++)
 			err |= bench_pin(&mappings[m], pin_sizes[i],
 					 pin_loops[i]);

@@ -122,6 +122,7 @@ static void pages_of_an_unmapped_scamem_should_stay_untagged(struct kunit *test)
 }
 
 static struct scamem *tagging_sm;
+static int tagging_counted;
 static struct page *tagging_pinned;
 static bool tagging_found;
 
@@ -144,6 +145,7 @@ static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
 	unsigned int i;
 
 	tagging_sm = sm;
+	tagging_counted = atomic_read(&scamem_nr_tagged);
 	kunit_activate_static_stub(test, scamem_tag_test_window,
 				   pin_while_tagging);
 	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), -EBUSY);
@@ -154,12 +156,31 @@ static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, test_page_untagged(sm->pages[i]));
 	}
 	KUNIT_EXPECT_FALSE(test, sm->tagged);
+	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), tagging_counted);
 	/* Once the page pin is gone, so is the reason to back off. */
 	page_ref_sub(tagging_pinned, GUP_PIN_COUNTING_BIAS);
 	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), 0);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_PTR_EQ(test, page_scamem(sm->pages[i]), sm);
 	scamem_put(sm);
+}
+
+/*
+ * GUP and unpin skip the pages' flags while no scamem is tagged: the
+ * count must hold a scamem from its tagging to its free, once.
+ */
+static void tagged_scamem_should_be_counted_until_freed(struct kunit *test)
+{
+	int before = atomic_read(&scamem_nr_tagged);
+	struct scamem *sm = test_scamem_alloc(test, 4);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before);
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before + 1);
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before + 1);
+	scamem_put(sm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before);
 }
 
 /* Pages that join a mapped scamem are tagged as they join. */
@@ -1069,6 +1090,7 @@ static struct kunit_case scamem_test_cases[] = {
 	KUNIT_CASE_PARAM(pages_of_an_unmapped_scamem_should_stay_untagged,
 			 scamem_sizes_gen_params),
 	KUNIT_CASE(pin_during_tagging_should_make_it_back_off),
+	KUNIT_CASE(tagged_scamem_should_be_counted_until_freed),
 	KUNIT_CASE(pages_added_to_a_tagged_scamem_should_be_tagged),
 	KUNIT_CASE(scamem_page_out_of_range_should_return_null),
 	KUNIT_CASE(page_scamem_of_other_pages_should_be_null),

@@ -571,6 +571,48 @@ static void write_from_a_faulting_buffer_should_stop_short(struct kunit *test)
 	scamem_put(sm);
 }
 
+/* scamem_pageable_write_folio(), failing at page @fail_at. */
+static int write_folio_or_fail(struct scamem *sm, pgoff_t index, loff_t end,
+			       struct folio **foliop)
+{
+	if (index == fail_at)
+		return -ENOSPC;
+	return shmem_get_folio(file_inode(sm->pageable->file), index, end,
+			       foliop, SGP_WRITE);
+}
+
+/*
+ * A write that cannot get page k returns what it wrote before it, or the
+ * error if that is nothing; the pages from k on stay holes.
+ */
+static void write_failing_at_page_k_should_stop_there(struct kunit *test)
+{
+	struct scamem *sm = test_pageable(test, OBJ_SIZE);
+	const size_t size = 4 * PAGE_SIZE;
+	u8 *buf = kunit_kmalloc(test, size, GFP_KERNEL);
+	struct kvec kvec = { .iov_base = buf, .iov_len = size };
+	struct iov_iter iter;
+	ssize_t expected;
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, 0xa5, size);
+	fail_at = *(const unsigned int *)test->param_value;
+	expected = fail_at ? fail_at * PAGE_SIZE : -ENOSPC;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kvec, 1, size);
+	kunit_activate_static_stub(test, scamem_pageable_write_folio,
+				   write_folio_or_fail);
+	KUNIT_EXPECT_EQ(test, scamem_write_iter(sm, 0, &iter), expected);
+	kunit_deactivate_static_stub(test, scamem_pageable_write_folio);
+
+	KUNIT_ASSERT_EQ(test, test_read(sm, 0, buf, size), (ssize_t)size);
+	for (i = 0; i < size; i++)
+		if (buf[i] != (i < fail_at * PAGE_SIZE ? 0xa5 : 0))
+			break;
+	KUNIT_EXPECT_EQ(test, i, size);
+	scamem_put(sm);
+}
+
 static void purge_while_pinned_should_be_busy(struct kunit *test)
 {
 	struct scamem *sm = test_pageable(test, OBJ_SIZE);
@@ -784,6 +826,8 @@ static struct kunit_case scamem_pageable_test_cases[] = {
 	KUNIT_CASE_PARAM(write_into_a_hole_should_leave_zeros_around,
 			 partial_writes_gen_params),
 	KUNIT_CASE(write_from_a_faulting_buffer_should_stop_short),
+	KUNIT_CASE_PARAM(write_failing_at_page_k_should_stop_there,
+			 fail_pages_gen_params),
 	KUNIT_CASE(purge_while_pinned_should_be_busy),
 	KUNIT_CASE(purge_should_drop_the_contents),
 	KUNIT_CASE(put_while_vmapped_should_keep_the_object),
