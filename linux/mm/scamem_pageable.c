@@ -827,7 +827,8 @@ EXPORT_SYMBOL_GPL(scamem_read_iter);
  * Context: Process context; may sleep.
  * Return: Number of bytes copied, 0 at the end of @sm; -EINVAL if @pos
  * is outside @sm; -EFAULT if nothing could be copied from @from; -EINTR
- * on a fatal signal; -ENOMEM or -ENOSPC if memory is short.
+ * on a fatal signal; -ENOMEM or -ENOSPC if memory is short; -EIO if a
+ * page it would write is poisoned.
  */
 ssize_t scamem_write_iter(struct scamem *sm, loff_t pos, struct iov_iter *from)
 {
