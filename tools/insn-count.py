@@ -11,6 +11,7 @@ import gdb
 
 func, arg2 = os.environ["FUNC"], int(os.environ["ARG2"])
 skip = int(os.environ.get("SKIP", "0"))	# matching calls to let pass
+trace = os.environ.get("TRACE")		# a file for every address stepped
 symbols = []
 for line in open(os.environ["NM"]):
     fields = line.split()
@@ -49,9 +50,14 @@ while True:
 sp = register("$sp")
 ret = register("*(unsigned long *)$sp")
 counts = collections.Counter()
+pcs = []
 while not (register("$pc") == ret and register("$sp") > sp):
-    counts[function_at(register("$pc"))] += 1
+    pcs.append(register("$pc"))
+    counts[function_at(pcs[-1])] += 1
     gdb.execute("stepi", to_string=True)
+if trace:
+    with open(trace, "w") as f:
+        f.writelines("%x\n" % pc for pc in pcs)
 print("TOTAL %s %d" % (func, sum(counts.values())))
 for name, n in counts.most_common():
     print("  %6d %s" % (n, name))

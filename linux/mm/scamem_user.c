@@ -15,7 +15,7 @@
  * finds the scamem again through the page.  Every pin of a scamem page is
  * a scamem pin, whichever mapping it came through, so that unpin never has
  * to guess: pins through a legacy vm_insert_page() mapping are routed here
- * from try_grab_folio() as well.
+ * by GUP once it has taken them as page pins.
  *
  * scamem_revoke() takes a scamem away from userspace: it empties every
  * scamem VMA of it, found in the rmap tree of the file it is mapped
@@ -571,10 +571,10 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 
 /**
  * scamem_pin_mapped_page - pin a scamem page that a page table holds
- * @page: A page of a per-page (vm_insert_page()) mapping, found under the
- *	page table lock: the mapping's page reference keeps it allocated.
- *	The caller has pinned it as a page already, and looked at its flags
- *	after that (scamem_pinned_folio_maybe_scamem()).
+ * @page: A page of a per-page (vm_insert_page()) mapping, which the caller
+ *	has pinned as a page, and whose flags it looked at after that
+ *	(scamem_pinned_folio_maybe_scamem()).  The page pin keeps it
+ *	allocated.
  * @refs: Number of pins.
  *
  * Pins the page's scamem (see __scamem_pin_page()); the caller then drops

@@ -1850,6 +1850,98 @@ static void pin_through_a_legacy_mapping_at_the_limit_should_fail_cleanly(struct
 	vfree(buf);
 }
 
+/*
+ * Two legacy mappings side by side: a page of a buffer never mapped the
+ * scamem way, then one of a tagged buffer.  Returns the address.
+ */
+static unsigned long test_map_untagged_then_tagged(struct kunit *test,
+						   void *untagged, void *tagged)
+{
+	unsigned long addr = test_map_shared(test, &test_legacy_fops,
+					     untagged, 2);
+	long fixed;
+
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(vmalloc_to_scamem(tagged)), 0);
+	fixed = test_mmap_at(test, &test_legacy_fops, tagged, addr + PAGE_SIZE,
+			     1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			     0);
+	KUNIT_ASSERT_EQ(test, fixed, (long)(addr + PAGE_SIZE));
+	return addr;
+}
+
+/*
+ * GUP routes a call's page pins to their scamems after it took them all:
+ * the one that cannot be routed ends what it returns, and no page pin of
+ * it or after it is left.
+ */
+static void pin_up_to_a_full_scamem_should_return_the_pages_before(struct kunit *test)
+{
+	void *untagged = vmalloc_user(2 * PAGE_SIZE);
+	void *tagged = vmalloc_user(PAGE_SIZE);
+	struct page *pinned[2], *page;
+	unsigned long addr;
+	struct scamem *sm;
+
+	KUNIT_ASSERT_NOT_NULL(test, untagged);
+	KUNIT_ASSERT_NOT_NULL(test, tagged);
+	sm = vmalloc_to_scamem(tagged);
+	page = vmalloc_to_page(tagged);
+	addr = test_map_untagged_then_tagged(test, untagged, tagged);
+	refcount_set(&sm->refcount, SCAMEM_PIN_LIMIT);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 2, FOLL_WRITE, pinned),
+			1);
+	KUNIT_EXPECT_PTR_EQ(test, pinned[0], vmalloc_to_page(untagged));
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[0]),
+			2 + GUP_PIN_COUNTING_BIAS);
+	/* The scamem's reference and the page table's: no pin left. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), SCAMEM_PIN_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, page_scamem(page), sm);
+	unpin_user_page(pinned[0]);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[0]), 2);
+	refcount_set(&sm->refcount, 1);
+	test_unmap(addr, 2);
+	vfree(tagged);
+	vfree(untagged);
+}
+
+/*
+ * Page pins before a scamem VMA's pins are routed before those are taken:
+ * each pin counts once, on the scamem of its page.
+ */
+static void pins_through_legacy_then_scamem_mapping_should_count_once(struct kunit *test)
+{
+	void *legacy = vmalloc_user(2 * PAGE_SIZE);
+	struct scamem *sm = test_scamem_alloc(test, 1), *legacy_sm;
+	struct page *pinned[2];
+	unsigned long addr;
+	long fixed;
+
+	KUNIT_ASSERT_NOT_NULL(test, legacy);
+	legacy_sm = vmalloc_to_scamem(legacy);
+	KUNIT_ASSERT_EQ(test, scamem_tag_pages(legacy_sm), 0);
+	addr = test_map_shared(test, &test_legacy_fops, legacy, 2);
+	fixed = test_mmap_at(test, &test_scamem_fops, sm, addr + PAGE_SIZE, 1,
+			     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, fixed, (long)(addr + PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 2, FOLL_WRITE, pinned),
+			2);
+	KUNIT_EXPECT_PTR_EQ(test, pinned[0], vmalloc_to_page(legacy));
+	KUNIT_EXPECT_PTR_EQ(test, pinned[1], sm->pages[0]);
+	/* One pin more on each scamem; the pages hold none of their own. */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(legacy_sm), 1 + 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 1 + 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[0]), 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[1]), 1);
+	unpin_user_pages(pinned, 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(legacy_sm), 1);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 1);
+	test_unmap(addr, 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+	vfree(legacy);
+}
+
 static int populate_fails(struct scamem *sm, struct vm_area_struct *vma)
 {
 	return -ENOMEM;
@@ -2706,6 +2798,8 @@ static struct kunit_case scamem_user_test_cases[] = {
 			 pin_kind_gen_params),
 	KUNIT_CASE_PARAM(pin_through_a_legacy_mapping_at_the_limit_should_fail_cleanly,
 			 full_count_gen_params),
+	KUNIT_CASE(pin_up_to_a_full_scamem_should_return_the_pages_before),
+	KUNIT_CASE(pins_through_legacy_then_scamem_mapping_should_count_once),
 	KUNIT_CASE(vma_split_at_the_pin_limit_should_not_saturate),
 	KUNIT_CASE(scamem_mmap_that_cannot_populate_should_fail_cleanly),
 	KUNIT_CASE(remap_vmalloc_range_should_map_page_by_page),
