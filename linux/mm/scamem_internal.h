@@ -104,17 +104,17 @@ static __always_inline bool scamem_unpin_may_find_scamem(void)
 /*
  * For GUP, once it has pinned @folio as a page: whether the page may be a
  * scamem's after all, and its pin must go to the scamem.  Only order-0
- * pages without a mapping can be (not anon, not page cache), and only
- * while some scamem is tagged: the rest pay nothing.  The pin comes before
- * the look at the count and the flags.  Paired with the smp_mb() in
- * scamem_tag_pages(), which comes after the tagger counts itself and
- * marks its pages: either the tagger sees this pin and backs off, or this
- * sees the count, and then the marks.
+ * pages without a mapping can be (not anon, not page cache).  GUP looks
+ * at its pins together, each of them after a full barrier that follows
+ * all of its pins, and only once it has seen there that some scamem is
+ * tagged (scamem_any_tagged()): no barrier and no count here.  Paired
+ * with the smp_mb() in scamem_tag_pages(), which comes after the tagger
+ * counts itself and marks its pages: for the count, and for each mark,
+ * either the tagger sees this pin and backs off, or GUP sees the store.
  */
 static __always_inline bool scamem_pinned_folio_maybe_scamem(struct folio *folio)
 {
-	smp_mb__after_atomic();	/* the pin, then the count and the flags */
-	if (!scamem_any_tagged() || READ_ONCE(folio->mapping))
+	if (READ_ONCE(folio->mapping))
 		return false;
 	/* One load: order-0 (no PG_head), and both flags set. */
 	return (READ_ONCE(folio->flags.f) &
