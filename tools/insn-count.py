@@ -12,6 +12,7 @@ import gdb
 func, arg2 = os.environ["FUNC"], int(os.environ["ARG2"])
 skip = int(os.environ.get("SKIP", "0"))	# matching calls to let pass
 trace = os.environ.get("TRACE")		# a file for every address stepped
+calls = int(os.environ.get("CALLS", "1"))	# matching calls to step, summed
 symbols = []
 for line in open(os.environ["NM"]):
     fields = line.split()
@@ -41,24 +42,33 @@ for attempt in range(100):
 else:
     raise gdb.GdbError("no gdb stub on port " + os.environ["PORT"])
 gdb.execute("hbreak " + func, to_string=True)
-while True:
-    gdb.execute("continue", to_string=True)
-    if arg2 < 0 or register("$rsi") == arg2:
-        if not skip:
-            break
-        skip -= 1
-sp = register("$sp")
-ret = register("*(unsigned long *)$sp")
 counts = collections.Counter()
 pcs = []
-while not (register("$pc") == ret and register("$sp") > sp):
-    pcs.append(register("$pc"))
-    counts[function_at(pcs[-1])] += 1
-    gdb.execute("stepi", to_string=True)
+
+
+def next_call():
+    """Continue to the next call of $FUNC with the second argument asked."""
+    global skip
+    while True:
+        gdb.execute("continue", to_string=True)
+        if arg2 < 0 or register("$rsi") == arg2:
+            if not skip:
+                return
+            skip -= 1
+
+
+for call in range(calls):
+    next_call()
+    sp = register("$sp")
+    ret = register("*(unsigned long *)$sp")
+    while not (register("$pc") == ret and register("$sp") > sp):
+        pcs.append(register("$pc"))
+        counts[function_at(pcs[-1])] += 1
+        gdb.execute("stepi", to_string=True)
 if trace:
     with open(trace, "w") as f:
         f.writelines("%x\n" % pc for pc in pcs)
-print("TOTAL %s %d" % (func, sum(counts.values())))
+print("TOTAL %s %d (%d calls)" % (func, sum(counts.values()), calls))
 for name, n in counts.most_common():
     print("  %6d %s" % (n, name))
 gdb.execute("kill", to_string=True)

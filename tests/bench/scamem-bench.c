@@ -93,8 +93,10 @@ static int bench_vmalloc(unsigned long size, unsigned long loops)
 			return -1;
 		report("vmalloc", size, rep, (double)a.ns / loops, "ns");
 		report("vfree", size, rep, (double)a.ns_free / loops, "ns");
+		report("vfree-purge", size, rep,
+		       (double)a.ns_purge / loops, "ns");
 		report("vmalloc+vfree", size, rep,
-		       (double)(a.ns + a.ns_free) / loops, "ns");
+		       (double)(a.ns + a.ns_free + a.ns_purge) / loops, "ns");
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@ struct scamem_bench_args {
 	__u64 addr;	/* user address for PIN and GUP */
 	__u64 ns;	/* result: nanoseconds for all loops */
 	__u64 ns_free;	/* result of VMALLOC: nanoseconds of the vfree()s */
+	__u64 ns_purge;	/* result of VMALLOC: of their lazy unmapping */
 };
 
 #define SCAMEM_BENCH_VMALLOC	_IOWR('S', 1, struct scamem_bench_args)
