@@ -363,12 +363,16 @@ void *scamem_vmap_pages(struct page **pages, unsigned int count,
 }
 EXPORT_SYMBOL_IF_KUNIT(scamem_vmap_pages);
 
-/* The page array is nobody's business once the pages are gone. */
+/*
+ * The page array is nobody's business once the pages are gone.  kfree()
+ * finds the descriptor's cache from its slab, which costs less than
+ * working it out from the capacity again.
+ */
 static void scamem_free_descriptor(struct scamem *sm)
 {
 	if (sm->pages != sm->inline_pages)
 		kvfree(sm->pages);
-	kmem_cache_free(scamem_cache(sm->capacity), sm);
+	kfree(sm);
 }
 
 /*

@@ -353,7 +353,7 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 	 * nor untagged, see scamem_tag_pages()), so the flags and ->private
 	 * of the pages after the first need no ordering between them.
 	 */
-	private = scamem_page_private(pages[0]);
+	private = (unsigned long)sm | SCAMEM_PAGE_TAG;
 	for (nr = 1; nr < npages && pages[nr]; nr++)
 		if (!page_maybe_scamem(pages[nr]) ||
 		    READ_ONCE(pages[nr]->private) != private)
