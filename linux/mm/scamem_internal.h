@@ -232,6 +232,19 @@ static __always_inline bool scamem_page_still_in(const struct page *page,
 	       ((unsigned long)sm | SCAMEM_PAGE_TAG);
 }
 
+/*
+ * Whether @page, which the caller holds and __page_scamem() found in a
+ * scamem, is in that scamem still.  Held, the page cannot be freed, and
+ * only its freeing lets its ->private change once the tag is committed:
+ * all that can change is its flags, cleared when the scamem dies or lets
+ * the page go.  So the flags alone answer, read after whatever the caller
+ * took on the scamem, whose descriptor is not reused while they are set.
+ */
+static __always_inline bool scamem_held_page_still_in(const struct page *page)
+{
+	return page_maybe_scamem(page);
+}
+
 /**
  * __scamem_pin_page - pin a page's scamem, read from the page
  * @page: A page the caller holds (a reference of its own, or the page
