@@ -560,10 +560,17 @@ long scamem_gup(struct vm_area_struct *vma, unsigned long start,
 	if ((gup_flags & FOLL_PIN) &&
 	    (nr > SCAMEM_PIN_LIMIT || scamem_tryget_pins(sm, nr)))
 		return -ENOMEM;
+	/* A loop each: a pin of many pages is a copy of the array. */
+	if (gup_flags & FOLL_GET) {
+		for (i = 0; i < nr; i++) {
+			pages[i] = from[i];
+			get_page(pages[i]);
+			flush_dcache_page(pages[i]);
+		}
+		return nr;
+	}
 	for (i = 0; i < nr; i++) {
 		pages[i] = from[i];
-		if (gup_flags & FOLL_GET)
-			get_page(pages[i]);
 		flush_dcache_page(pages[i]);
 	}
 	return nr;
