@@ -2505,6 +2505,7 @@ struct gup_window {
 	int first_refs;			/* page refcount of its first page */
 	struct scamem *sm;		/* for the hooks that change pages */
 	struct page *page;
+	unsigned int index;		/* of the page a hook replaces */
 };
 
 static struct gup_window *test_window(void)
@@ -2540,21 +2541,23 @@ static void window_age_entry(struct page **pages, unsigned long nr,
 }
 
 /*
- * The second page of the run leaves its scamem for a new one while its
- * entry is stale, as after a shrink on another CPU.
+ * A page of the run, pages[w->index], leaves its scamem for a new one
+ * while its entry is stale, as after a shrink on another CPU.  For the
+ * first page, which GUP-fast holds, only its flags change, as when its
+ * scamem dies: ->private stays.
  */
-static void window_replace_second_page(struct page **pages, unsigned long nr,
-				       pte_t *ptep)
+static void window_replace_page(struct page **pages, unsigned long nr,
+				pte_t *ptep)
 {
 	struct gup_window *w = test_window();
 	struct page *fresh = w->page;
 
-	if (!window_record(pages, nr) || nr < 2)
+	if (!window_record(pages, nr) || w->index >= nr)
 		return;
-	w->page = pages[1];
+	w->page = pages[w->index];
 	set_page_private(fresh, (unsigned long)w->sm | SCAMEM_PAGE_TAG);
 	fresh->flags.f |= SCAMEM_PAGE_FLAGS;
-	w->sm->pages[1] = fresh;
+	w->sm->pages[w->index] = fresh;
 	scamem_untag_page(w->page);
 }
 
@@ -2585,15 +2588,44 @@ static void window_page_joins_scamem(struct page **pages, unsigned long nr,
 
 enum fast_gup_kind { FAST_PIN, FAST_GET };
 
-static const enum fast_gup_kind fast_gup_kinds[] = { FAST_PIN, FAST_GET };
+/*
+ * A run of one entry (gup_fast_scamem_one()) and a longer one
+ * (gup_fast_scamem_many()), each pinned and got; @index is the page that
+ * window_replace_page() replaces.
+ */
+struct fast_run {
+	enum fast_gup_kind how;
+	unsigned int nr;
+	unsigned int index;
+};
 
-static void fast_gup_kind_desc(const enum fast_gup_kind *how, char *desc)
+static void fast_run_desc(const struct fast_run *run, char *desc)
 {
-	strscpy(desc, *how == FAST_PIN ? "pin_user_pages_fast" :
-		"get_user_pages_fast", KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s of %u, page %u",
+		 run->how == FAST_PIN ? "pin_user_pages_fast" :
+		 "get_user_pages_fast", run->nr, run->index);
 }
 
-KUNIT_ARRAY_PARAM(fast_gup, fast_gup_kinds, fast_gup_kind_desc);
+static const struct fast_run fast_runs[] = {
+	{ FAST_PIN, 1, 0 }, { FAST_GET, 1, 0 },
+	{ FAST_PIN, 4, 0 }, { FAST_GET, 4, 0 },
+};
+
+KUNIT_ARRAY_PARAM(fast_run, fast_runs, fast_run_desc);
+
+/*
+ * The pages a recheck must catch: for a pin every page of the run; for
+ * FOLL_GET the first, which also says whether the scamem was revoked
+ * (the others are page references on what the entries map, as for any
+ * page).
+ */
+static const struct fast_run fast_rechecks[] = {
+	{ FAST_PIN, 1, 0 }, { FAST_GET, 1, 0 },
+	{ FAST_PIN, 4, 0 }, { FAST_GET, 4, 0 },
+	{ FAST_PIN, 2, 1 },
+};
+
+KUNIT_ARRAY_PARAM(fast_recheck, fast_rechecks, fast_run_desc);
 
 static long test_gup_fast(enum fast_gup_kind how, unsigned long addr,
 			  unsigned int nr, struct page **pages)
@@ -2619,27 +2651,28 @@ static void test_release(enum fast_gup_kind how, struct page **pages,
 /* The fast path must take a short scamem run itself, not leave it. */
 static void fast_gup_should_take_a_run_of_scamem_entries(struct kunit *test)
 {
-	enum fast_gup_kind how = *(const enum fast_gup_kind *)test->param_value;
-	struct scamem *sm = test_scamem_alloc(test, 4);
+	const struct fast_run *run = test->param_value;
+	unsigned int nr = run->nr, i;
+	struct scamem *sm = test_scamem_alloc(test, nr);
 	struct gup_window w = { };
 	struct page *pages[4];
 	unsigned long addr;
-	unsigned int i;
 
-	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	addr = test_map_shared(test, &test_scamem_fops, sm, nr);
 	test_watch_gup_fast(test, &w, window_watch);
-	KUNIT_ASSERT_EQ(test, test_gup_fast(how, addr, 4, pages), 4);
+	KUNIT_ASSERT_EQ(test, test_gup_fast(run->how, addr, nr, pages), nr);
 	KUNIT_EXPECT_EQ(test, w.calls, 1);
-	KUNIT_EXPECT_EQ(test, w.nr, 4);
-	for (i = 0; i < 4; i++) {
+	KUNIT_EXPECT_EQ(test, w.nr, nr);
+	for (i = 0; i < nr; i++) {
 		KUNIT_EXPECT_PTR_EQ(test, pages[i], sm->pages[i]);
 		KUNIT_EXPECT_EQ(test, page_ref_count(pages[i]),
-				how == FAST_PIN ? 1 : 2);
+				run->how == FAST_PIN ? 1 : 2);
 	}
-	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), how == FAST_PIN ? 2 + 4 : 2);
-	test_release(how, pages, 4);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm),
+			run->how == FAST_PIN ? 2 + nr : 2);
+	test_release(run->how, pages, nr);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
-	test_unmap(addr, 4);
+	test_unmap(addr, nr);
 	scamem_put(sm);
 }
 
@@ -2686,28 +2719,40 @@ static void fast_pin_should_undo_a_run_whose_entry_changed(struct kunit *test)
 	scamem_put(sm);
 }
 
-static void fast_pin_should_recheck_every_page_of_its_run(struct kunit *test)
+/*
+ * A page that leaves the scamem while GUP-fast holds the run must not be
+ * taken for the scamem's: the slow path takes the scamem's page instead.
+ */
+static void fast_gup_should_recheck_every_page_of_its_run(struct kunit *test)
 {
-	struct scamem *sm = test_scamem_alloc(test, 2);
-	struct gup_window w = { .sm = sm };
-	struct page *pages[2], *fresh;
+	const struct fast_run *run = test->param_value;
+	unsigned int nr = run->nr, i;
+	struct scamem *sm = test_scamem_alloc(test, nr);
+	struct gup_window w = { .sm = sm, .index = run->index };
+	struct page *pages[4], *fresh;
 	unsigned long addr;
 
 	fresh = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fresh);
 	w.page = fresh;
-	addr = test_map_shared(test, &test_scamem_fops, sm, 2);
-	test_watch_gup_fast(test, &w, window_replace_second_page);
-	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 2, FOLL_WRITE, pages), 2);
+	addr = test_map_shared(test, &test_scamem_fops, sm, nr);
+	test_watch_gup_fast(test, &w, window_replace_page);
+	KUNIT_ASSERT_EQ(test, test_gup_fast(run->how, addr, nr, pages), nr);
 	KUNIT_ASSERT_PTR_NE(test, w.page, fresh);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_PTR_EQ(test, pages[i], sm->pages[i]);
 	/* The page that left was not taken for the scamem's. */
-	KUNIT_EXPECT_PTR_EQ(test, pages[1], fresh);
-	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2 + 2);
+	KUNIT_EXPECT_PTR_EQ(test, pages[run->index], fresh);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm),
+			run->how == FAST_PIN ? 2 + nr : 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(fresh),
+			run->how == FAST_PIN ? 1 : 2);
+	/* GUP-fast gave back what it took on the page that left. */
 	KUNIT_EXPECT_EQ(test, page_ref_count(w.page), 1);
-	if (pages[1] == fresh)
-		unpin_user_pages(pages, 2);
+	if (pages[run->index] == fresh)
+		test_release(run->how, pages, nr);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
-	test_unmap(addr, 2);
+	test_unmap(addr, nr);
 	scamem_put(sm);
 	__free_page(w.page);	/* unmapped now */
 }
@@ -2755,21 +2800,22 @@ static void window_revoke(struct page **pages, unsigned long nr, pte_t *ptep)
 
 static void fast_gup_of_a_revoked_scamem_should_fail(struct kunit *test)
 {
-	enum fast_gup_kind how = *(const enum fast_gup_kind *)test->param_value;
-	struct scamem *sm = test_scamem_alloc(test, 4);
+	const struct fast_run *run = test->param_value;
+	unsigned int nr = run->nr, i;
+	struct scamem *sm = test_scamem_alloc(test, nr);
 	struct gup_window w = { .sm = sm };
 	struct page *pages[4];
 	unsigned long addr;
-	unsigned int i;
 
-	addr = test_map_shared(test, &test_scamem_fops, sm, 4);
+	addr = test_map_shared(test, &test_scamem_fops, sm, nr);
 	test_watch_gup_fast(test, &w, window_revoke);
-	KUNIT_EXPECT_EQ(test, test_gup_fast(how, addr, 4, pages), -EFAULT);
+	KUNIT_EXPECT_EQ(test, test_gup_fast(run->how, addr, nr, pages),
+			-EFAULT);
 	KUNIT_EXPECT_EQ(test, w.calls, 1);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 2);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nr; i++)
 		KUNIT_EXPECT_EQ(test, page_ref_count(sm->pages[i]), 1);
-	test_unmap(addr, 4);
+	test_unmap(addr, nr);
 	scamem_put(sm);
 }
 #endif /* CONFIG_HAVE_GUP_FAST */
@@ -2820,13 +2866,14 @@ static struct kunit_case scamem_user_test_cases[] = {
 	KUNIT_CASE(revoke_during_mmap_should_fail_the_mmap),
 #ifdef CONFIG_HAVE_GUP_FAST
 	KUNIT_CASE_PARAM(fast_gup_should_take_a_run_of_scamem_entries,
-			 fast_gup_gen_params),
+			 fast_run_gen_params),
 	KUNIT_CASE(fast_pin_should_hold_the_page_while_it_reads_its_scamem),
 	KUNIT_CASE(fast_pin_should_undo_a_run_whose_entry_changed),
-	KUNIT_CASE(fast_pin_should_recheck_every_page_of_its_run),
+	KUNIT_CASE_PARAM(fast_gup_should_recheck_every_page_of_its_run,
+			 fast_recheck_gen_params),
 	KUNIT_CASE(fast_pin_of_a_page_that_joined_a_scamem_should_pin_the_scamem),
 	KUNIT_CASE_PARAM(fast_gup_of_a_revoked_scamem_should_fail,
-			 fast_gup_gen_params),
+			 fast_run_gen_params),
 #endif
 	{}
 };
