@@ -112,10 +112,20 @@ static DEFINE_MUTEX(scamem_tag_mutex);
 /*
  * How many scamems have tags, or are being tagged: while none has, GUP
  * and unpin need not look at a page's flags (see scamem_any_tagged()).
- * It changes only at a scamem's first scamem_mmap() and at its free.
+ * It changes only at a scamem's first scamem_mmap() and at its free; the
+ * last decrement waits a second before it patches the tests back.
  */
-atomic_t scamem_nr_tagged __read_mostly;
+DEFINE_STATIC_KEY_DEFERRED_FALSE(scamem_tagged, HZ);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* How many scamems are counted tagged, once the deferred decrement is done. */
+VISIBLE_IF_KUNIT int scamem_nr_tagged(void)
+{
+	static_key_deferred_flush(&scamem_tagged);
+	return static_key_count(&scamem_tagged.key.key);
+}
 EXPORT_SYMBOL_IF_KUNIT(scamem_nr_tagged);
+#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -145,11 +155,27 @@ static bool scamem_pages_pinned(const struct scamem *sm, unsigned int nr)
 	return false;
 }
 
+/*
+ * Count a scamem in, before any of its pages is marked.  The first one
+ * patches the tests of scamem_any_tagged(), and then waits until every
+ * other CPU has been interrupted: x86's and arm64's patching does that
+ * itself, not every architecture's does, and the ordering against GUP
+ * rests on it (see scamem_any_tagged()).  Later ones find the tests
+ * patched by one that did.
+ */
+static void scamem_count_tagged(void)
+{
+	static_branch_inc(&scamem_tagged.key);
+	if (IS_ENABLED(CONFIG_JUMP_LABEL) &&
+	    static_key_count(&scamem_tagged.key.key) == 1)
+		kick_all_cpus_sync();
+}
+
 /* A scamem's pages have no tags left: count it out, after them. */
 static void scamem_count_untagged(void)
 {
 	smp_mb__before_atomic();	/* the untagging, then the count */
-	atomic_dec(&scamem_nr_tagged);
+	static_branch_slow_dec_deferred(&scamem_tagged);
 }
 
 /* Mark pages[0...nr) pending, or take the mark back (untag). */
@@ -205,7 +231,7 @@ int scamem_tag_pages(struct scamem *sm)
 		goto unlock;
 	nr = sm->nr_pages;
 	/* Counted before any mark, the smp_mb() below orders both. */
-	atomic_inc(&scamem_nr_tagged);
+	scamem_count_tagged();
 	scamem_mark_pages(sm, nr, true);
 	scamem_tag_test_window(sm);
 	smp_mb();	/* the count and the marks, then the pins: see above */

@@ -3,6 +3,7 @@
 #ifndef _MM_SCAMEM_INTERNAL_H
 #define _MM_SCAMEM_INTERNAL_H
 
+#include <linux/jump_label_ratelimit.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -63,18 +64,32 @@ static __always_inline struct scamem *__page_scamem(const struct page *page)
 }
 
 #ifdef CONFIG_SCAMEM
-extern atomic_t scamem_nr_tagged;
+extern struct static_key_false_deferred scamem_tagged;
 
 /*
  * Whether any scamem has tags on its pages, or is putting them there:
- * scamem_tag_pages() counts a scamem in scamem_nr_tagged before it marks
- * a page, and scamem_free() counts it out after its last page is
- * untagged.  While none has, GUP and unpin can leave the pages they hold
- * alone, with one load for all of them; the callers say what orders it.
+ * scamem_tag_pages() counts a scamem in scamem_tagged before it marks a
+ * page, and scamem_free() counts it out after its last page is untagged
+ * (the key itself goes off a second later, so that mapping and freeing
+ * scamems in a loop does not patch code each time).  While none has,
+ * GUP and unpin can leave the pages they hold alone, for the price of a
+ * no-op.  What orders the test against the tagger:
+ *
+ * - With jump labels, the test is code.  scamem_count_tagged() returns
+ *   once every other CPU has taken an interrupt after the patching: a
+ *   CPU that ran the unpatched test (nothing tagged) ran it before that
+ *   interrupt, and so did it take the pins it did not look at, which the
+ *   interrupt's return to the tagger (a release in smp_call_function()'s
+ *   handler, an acquire in its wait) makes visible to the tagger's check
+ *   for pins.  Once the test passes, a full barrier comes before the
+ *   pages' flags are read, as below.
+ * - Without, the test is a load of the count, after a full barrier that
+ *   pairs with the one in scamem_tag_pages() (see
+ *   gup_pins_may_be_scamem()).
  */
 static __always_inline bool scamem_any_tagged(void)
 {
-	return atomic_read(&scamem_nr_tagged);
+	return static_branch_unlikely(&scamem_tagged.key);
 }
 #else
 static __always_inline bool scamem_any_tagged(void)
@@ -86,18 +101,21 @@ static __always_inline bool scamem_any_tagged(void)
 /*
  * For unpin_user_pages(): whether a pin it is given may be a scamem pin,
  * asked once for the whole array.  A scamem pin holds its page's tag, and
- * the tag its scamem's count in scamem_nr_tagged: from before the tag was
+ * the tag its scamem's count in scamem_tagged: from before the tag was
  * committed (the smp_mb() in scamem_tag_pages()) until after the scamem
  * is freed, which cannot happen while the pin holds it.  Whoever took the
  * pin saw the committed tag first: on the page, or through the mapping
- * scamem_mmap() made after tagging (under the mmap lock).  The read
- * barrier orders what this CPU saw before this load; pages handed over
- * by another thread come with a release and an acquire, which carry the
- * order along on every architecture.
+ * scamem_mmap() made after tagging (under the mmap lock).  With jump
+ * labels, the tagger patched the test and interrupted every CPU before
+ * it committed a tag, so this CPU runs the patched test.  Without, the
+ * read barrier orders what this CPU saw before this load; pages handed
+ * over by another thread come with a release and an acquire, which carry
+ * the order along on every architecture.
  */
 static __always_inline bool scamem_unpin_may_find_scamem(void)
 {
-	smp_rmb();	/* the tag GUP read, then the count */
+	if (!IS_ENABLED(CONFIG_JUMP_LABEL))
+		smp_rmb();	/* the tag GUP read, then the count */
 	return scamem_any_tagged();
 }
 
@@ -378,6 +396,7 @@ static __always_inline unsigned long scamem_unpin_pages(struct page **pages,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 void scamem_tag_test_window(struct scamem *sm);
+int scamem_nr_tagged(void);
 int scamem_populate(struct scamem *sm, struct vm_area_struct *vma);
 #ifdef CONFIG_HAVE_GUP_FAST
 void gup_fast_test_window(struct page **pages, unsigned long nr, pte_t *ptep);

@@ -145,7 +145,7 @@ static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
 	unsigned int i;
 
 	tagging_sm = sm;
-	tagging_counted = atomic_read(&scamem_nr_tagged);
+	tagging_counted = scamem_nr_tagged();
 	kunit_activate_static_stub(test, scamem_tag_test_window,
 				   pin_while_tagging);
 	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), -EBUSY);
@@ -156,7 +156,7 @@ static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, test_page_untagged(sm->pages[i]));
 	}
 	KUNIT_EXPECT_FALSE(test, sm->tagged);
-	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), tagging_counted);
+	KUNIT_EXPECT_EQ(test, scamem_nr_tagged(), tagging_counted);
 	/* Once the page pin is gone, so is the reason to back off. */
 	page_ref_sub(tagging_pinned, GUP_PIN_COUNTING_BIAS);
 	KUNIT_EXPECT_EQ(test, scamem_tag_pages(sm), 0);
@@ -171,16 +171,16 @@ static void pin_during_tagging_should_make_it_back_off(struct kunit *test)
  */
 static void tagged_scamem_should_be_counted_until_freed(struct kunit *test)
 {
-	int before = atomic_read(&scamem_nr_tagged);
+	int before = scamem_nr_tagged();
 	struct scamem *sm = test_scamem_alloc(test, 4);
 
-	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before);
+	KUNIT_EXPECT_EQ(test, scamem_nr_tagged(), before);
 	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before + 1);
+	KUNIT_EXPECT_EQ(test, scamem_nr_tagged(), before + 1);
 	KUNIT_ASSERT_EQ(test, scamem_tag_pages(sm), 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before + 1);
+	KUNIT_EXPECT_EQ(test, scamem_nr_tagged(), before + 1);
 	scamem_put(sm);
-	KUNIT_EXPECT_EQ(test, atomic_read(&scamem_nr_tagged), before);
+	KUNIT_EXPECT_EQ(test, scamem_nr_tagged(), before);
 }
 
 /* Pages that join a mapped scamem are tagged as they join. */
