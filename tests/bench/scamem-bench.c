@@ -177,6 +177,14 @@ static int bench_pin(const struct mapping *m, unsigned long size,
 	p = map_user_buf(m, size);
 	if (!p)
 		return -1;
+	/*
+	 * The scamem kernel turns GUP's look for scamem pages off a second
+	 * after the last mapped scamem is freed (map_user_buf() has just
+	 * freed the one before): measure per-page pins in that state, and
+	 * beside-mapped- with one mapped.  Free under -icount sleep=off.
+	 */
+	if (!m->beside_mapped)
+		sleep(2);
 	for (int rep = 0; rep < REPS; rep++) {
 		struct scamem_bench_args pin = {
 			.size = size, .loops = loops, .addr = (uintptr_t)p,
