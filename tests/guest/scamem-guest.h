@@ -93,6 +93,7 @@ struct mem {
 	long named;	/* slab, page tables, percpu, anon, page cache, stack depot,
 			 * stacks, space */
 	long kept;	/* free + named */
+	long sample;	/* sample_pages() at the baseline, or -1 */
 };
 void read_mem(struct mem *m);
 void purge_lazy_vmap(void);

@@ -78,7 +78,7 @@ static void check_area(const struct sample_kind *k)
 static void check_held(const struct sample_kind *k, size_t size,
 		       const struct mem *base)
 {
-	long kb = size >> 10, pages = sample_pages(false);
+	long kb = size >> 10, pages = sample_pages(false) - base->sample;
 	struct mem m;
 
 	read_mem(&m);
