@@ -53,7 +53,7 @@ run: tree	## boot the patched kernel in QEMU and run the demo
 stress: tree	## the in-guest stress test alone for DURATION s (600) in the debug kernel
 	@$(T)/stress $(DURATION)
 
-bench: deps	## unpatched vs scamem kernel side by side: table, CSV, plots
+bench: tree	## unpatched vs scamem kernel side by side: table, CSV, plots
 	@$(T)/bench
 
 clean:		## remove build output (keeps downloads and the base tree)
