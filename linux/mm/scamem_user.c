@@ -519,7 +519,7 @@ EXPORT_SYMBOL_GPL(scamem_mmap);
  * @vma: A VMA for which vma_scamem() is not NULL.
  * @start: The first user address, in @vma.
  * @nr_pages: How many pages are wanted from @start.
- * @gup_flags: FOLL_* flags; check_vma_flags() has accepted them.
+ * @gup_flags: FOLL_* flags; GUP has checked them against @vma.
  * @pages: Where to store the pages, or NULL.
  *
  * The pages come from the scamem, not from the page tables: the VMA says

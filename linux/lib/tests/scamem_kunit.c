@@ -1906,6 +1906,25 @@ static void pin_up_to_a_full_scamem_should_return_the_pages_before(struct kunit 
 }
 
 /*
+ * Map @nr pages of @legacy page by page, then @sm over the second one:
+ * a range that enters a scamem VMA from a per-page one.
+ */
+static unsigned long test_map_scamem_into_legacy(struct kunit *test,
+						 void *legacy,
+						 unsigned int nr,
+						 struct scamem *sm)
+{
+	unsigned long addr = test_map_shared(test, &test_legacy_fops, legacy,
+					     nr);
+	long fixed = test_mmap_at(test, &test_scamem_fops, sm,
+				  addr + PAGE_SIZE, 1, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_FIXED, 0);
+
+	KUNIT_ASSERT_EQ(test, fixed, (long)(addr + PAGE_SIZE));
+	return addr;
+}
+
+/*
  * Page pins before a scamem VMA's pins are routed before those are taken:
  * each pin counts once, on the scamem of its page.
  */
@@ -1915,15 +1934,11 @@ static void pins_through_legacy_then_scamem_mapping_should_count_once(struct kun
 	struct scamem *sm = test_scamem_alloc(test, 1), *legacy_sm;
 	struct page *pinned[2];
 	unsigned long addr;
-	long fixed;
 
 	KUNIT_ASSERT_NOT_NULL(test, legacy);
 	legacy_sm = vmalloc_to_scamem(legacy);
 	KUNIT_ASSERT_EQ(test, scamem_tag_pages(legacy_sm), 0);
-	addr = test_map_shared(test, &test_legacy_fops, legacy, 2);
-	fixed = test_mmap_at(test, &test_scamem_fops, sm, addr + PAGE_SIZE, 1,
-			     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, 0);
-	KUNIT_ASSERT_EQ(test, fixed, (long)(addr + PAGE_SIZE));
+	addr = test_map_scamem_into_legacy(test, legacy, 2, sm);
 	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 2, FOLL_WRITE, pinned),
 			2);
 	KUNIT_EXPECT_PTR_EQ(test, pinned[0], vmalloc_to_page(legacy));
@@ -1937,6 +1952,43 @@ static void pins_through_legacy_then_scamem_mapping_should_count_once(struct kun
 	KUNIT_EXPECT_EQ(test, scamem_refcount(legacy_sm), 1);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 1);
 	test_unmap(addr, 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
+	scamem_put(sm);
+	vfree(legacy);
+}
+
+/*
+ * A range across a scamem VMA: the pages on either side of it are pinned
+ * through the page tables, as pages, and its own through its scamem.
+ */
+static void pin_across_a_scamem_vma_should_pin_each_side_its_way(struct kunit *test)
+{
+	void *legacy = vmalloc_user(3 * PAGE_SIZE);
+	struct scamem *sm = test_scamem_alloc(test, 1);
+	struct page *pinned[3];
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, legacy);
+	addr = test_map_scamem_into_legacy(test, legacy, 3, sm);
+	KUNIT_ASSERT_EQ(test, test_pin_user_pages(addr, 3, FOLL_WRITE, pinned),
+			3);
+	KUNIT_EXPECT_PTR_EQ(test, pinned[0], vmalloc_to_page(legacy));
+	KUNIT_EXPECT_PTR_EQ(test, pinned[1], sm->pages[0]);
+	KUNIT_EXPECT_PTR_EQ(test, pinned[2],
+			    vmalloc_to_page(legacy + 2 * PAGE_SIZE));
+	/* The area's and the mapping's references, and a page pin. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[0]),
+			2 + GUP_PIN_COUNTING_BIAS);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[2]),
+			2 + GUP_PIN_COUNTING_BIAS);
+	/* The caller's, the VMA's and the pin; the page holds none. */
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 1 + 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[1]), 1);
+	unpin_user_pages(pinned, 3);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[0]), 2);
+	KUNIT_EXPECT_EQ(test, page_ref_count(pinned[2]), 2);
+	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1 + 1);
+	test_unmap(addr, 3);
 	KUNIT_EXPECT_EQ(test, scamem_refcount(sm), 1);
 	scamem_put(sm);
 	vfree(legacy);
@@ -2846,6 +2898,7 @@ static struct kunit_case scamem_user_test_cases[] = {
 			 full_count_gen_params),
 	KUNIT_CASE(pin_up_to_a_full_scamem_should_return_the_pages_before),
 	KUNIT_CASE(pins_through_legacy_then_scamem_mapping_should_count_once),
+	KUNIT_CASE(pin_across_a_scamem_vma_should_pin_each_side_its_way),
 	KUNIT_CASE(vma_split_at_the_pin_limit_should_not_saturate),
 	KUNIT_CASE(scamem_mmap_that_cannot_populate_should_fail_cleanly),
 	KUNIT_CASE(remap_vmalloc_range_should_map_page_by_page),
